@@ -1,0 +1,23 @@
+"""Test set-up shared by the whole suite.
+
+Two logical CPU devices are configured before TensorFlow initialises, so
+the MirroredStrategy tests can run replicas on one machine.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import tensorflow as tf
+
+_cpus = tf.config.list_physical_devices("CPU")
+try:
+    tf.config.set_logical_device_configuration(
+        _cpus[0], [tf.config.LogicalDeviceConfiguration()] * 2
+    )
+except RuntimeError:  # already initialised (e.g. by a doctest import order)
+    pass
+
+LEGACY_KERAS = os.environ.get("TF_USE_LEGACY_KERAS") == "1"
