@@ -19,7 +19,18 @@ from ._classification import (
     softmax_cross_entropy,
     sparse_softmax_cross_entropy,
 )
-from ._collection import LOSSES, REGULARIZATION_LOSSES, add_loss
+from ._collection import (
+    LOSSES,
+    REGULARIZATION_LOSSES,
+    CollectionLeakWarning,
+    add_loss,
+    arg_scope,
+    collection_scope,
+    get_losses,
+    get_regularization_losses,
+    get_total_loss,
+    register_with_tf_slim,
+)
 from ._regression import (
     absolute_difference,
     cosine_distance,
@@ -39,16 +50,23 @@ log = log_loss
 __all__ = [
     "LOSSES",
     "REGULARIZATION_LOSSES",
+    "CollectionLeakWarning",
     "ContribQuirkWarning",
     "absolute_difference",
     "add_loss",
+    "arg_scope",
+    "collection_scope",
     "compute_weighted_loss",
     "cosine_distance",
+    "get_losses",
+    "get_regularization_losses",
+    "get_total_loss",
     "hinge_loss",
     "log",
     "log_loss",
     "mean_pairwise_squared_error",
     "mean_squared_error",
+    "register_with_tf_slim",
     "sigmoid_cross_entropy",
     "softmax_cross_entropy",
     "sparse_softmax_cross_entropy",

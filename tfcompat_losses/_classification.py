@@ -14,6 +14,7 @@ import tensorflow as tf
 from ._compat_args import renamed_kwargs
 from ._weighting import (
     cast,
+    check_batch_axis,
     check_same_shape,
     fmt_shape,
     in_scope,
@@ -83,6 +84,7 @@ def sigmoid_cross_entropy(
     x = _logits(fn, logits)
     y = to_tensor(multi_class_labels, fn, "multi_class_labels", dtype=x.dtype)
     check_same_shape(x, y, fn, "logits", "multi_class_labels")
+    check_batch_axis(x, fn, "logits")
     s = _smoothing(fn, label_smoothing)
 
     def body() -> tf.Tensor:
@@ -272,4 +274,4 @@ def hinge_loss(logits: Any, labels: Any = None, scope: str | None = None) -> tf.
         signs = _raw.Sub(x=_raw.Mul(x=tf.constant(2.0, x.dtype), y=yc), y=ones)
         return _raw.Relu(features=_raw.Sub(x=ones, y=_raw.Mul(x=signs, y=x)), name="Relu")
 
-    return in_scope(scope, "hinge_loss", [x, y], body)
+    return in_scope(scope, "hinge_loss", [x, y], body, collect=False)

@@ -10,10 +10,10 @@ from typing import Any
 
 import tensorflow as tf
 
-from . import _collection
 from ._compat_args import renamed_kwargs
 from ._weighting import (
     cast,
+    check_batch_axis,
     check_same_shape,
     fmt_shape,
     in_scope,
@@ -40,6 +40,7 @@ def _pair(fn: str, predictions: Any, labels: Any) -> tuple[tf.Tensor, tf.Tensor]
     p = to_tensor(predictions, fn, "predictions", dtype=_F32)
     y = to_tensor(labels, fn, "labels", dtype=_F32)
     check_same_shape(p, y, fn, "predictions", "labels")
+    check_batch_axis(p, fn, "predictions")
     return p, y
 
 
@@ -200,6 +201,11 @@ def cosine_distance(
         raise ValueError(
             f"{fn}: axis={axis} is out of range for predictions of shape {fmt_shape(p)}."
         )
+    if rank < 2:
+        raise ValueError(
+            f"{fn}: predictions must have a batch axis besides axis={axis} (rank >= 2); "
+            f"got shape {fmt_shape(p)}."
+        )
     axis %= rank
 
     def body() -> tf.Tensor:
@@ -255,6 +261,12 @@ def mean_pairwise_squared_error(
     else:
         w = to_tensor(weights, fn, "weights", dtype=_F32)
         w_rank = w.shape.rank
+        if w_rank > p.shape.rank:
+            raise ValueError(
+                f"{fn}: weights of shape {fmt_shape(w)} have a higher rank than "
+                f"predictions {fmt_shape(p)}; weights must be a scalar, [1], "
+                "[batch_size] or [batch_size, 1]."
+            )
         batch = p.shape[0] if p.shape.rank else None
         # contrib multiplies the [batch] per-sample losses by the weights as
         # they are, so it accepts exactly the weights whose first and last
@@ -275,8 +287,6 @@ def mean_pairwise_squared_error(
                 "per-sample losses by the whole weight tensor (an outer product). "
                 "Reproduced on purpose; pass [batch_size] weights instead.",
             )
-    if p.shape.rank < 1:
-        raise ValueError(f"{fn}: predictions must have a batch axis, got shape {fmt_shape(p)}.")
 
     def body() -> tf.Tensor:
         pf, yf = _f32(p, y)
@@ -302,7 +312,6 @@ def mean_pairwise_squared_error(
         value = _raw.SelectV2(
             condition=any_present, t=loss, e=_raw.ZerosLike(x=loss), name="value_2"
         )
-        _collection.add_loss(value)
         return value
 
     return in_scope(scope, "mean_pairwise_squared_error", [p, y], body)

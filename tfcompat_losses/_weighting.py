@@ -147,19 +147,39 @@ def check_same_shape(a: tf.Tensor, b: tf.Tensor, fn: str, name_a: str, name_b: s
         )
 
 
+def check_batch_axis(x: tf.Tensor, fn: str, arg: str) -> None:
+    """Rejects scalars: contrib slices ``shape(losses)[0]``, which they lack."""
+    if x.shape.rank == 0:
+        raise ValueError(
+            f"{fn}: {arg} must have a batch axis (shape [batch_size, ...]); got "
+            f"shape {fmt_shape(x)}."
+        )
+
+
 def in_scope(
-    scope: str | None, default: str, values: Sequence[Any], body: Callable[[], tf.Tensor]
+    scope: str | None,
+    default: str,
+    values: Sequence[Any],
+    body: Callable[[], tf.Tensor],
+    collect: bool = True,
 ) -> tf.Tensor:
-    """Runs ``body`` under contrib's name scope (graphs only).
+    """Runs ``body`` under contrib's name scope and collects its result.
 
     In a graph (TF1 or a ``tf.function`` trace) the ops get contrib's names,
     e.g. ``softmax_cross_entropy_loss/value``. Eager tensors have no names,
-    so the scope is skipped there (it would cost ~3 us per call).
+    so the scope is skipped there (it would cost ~3 us per call) and the
+    collection entry records the name the graph would have given.
     """
     if tf.executing_eagerly():
-        return body()
+        value = body()
+        if collect:
+            _collection.add_named(value, f"{scope or default}/value")
+        return value
     with tf.compat.v1.name_scope(scope, default, values):
-        return body()
+        value = body()
+        if collect:
+            _collection.add_named(value, None)
+        return value
 
 
 # --------------------------------------------------------------------------
@@ -235,7 +255,7 @@ def weighted_mean(losses: tf.Tensor, weights: Any, fn: str, *, prior_casts: int 
       prior_casts: casts contrib made in the caller before this point.
 
     Returns:
-      The scalar loss in ``losses``' dtype; also added to the loss collection.
+      The scalar loss in ``losses``' dtype (the caller collects it).
     """
     in_dtype = losses.dtype
     if in_dtype not in _FLOATS:
@@ -280,7 +300,6 @@ def weighted_mean(losses: tf.Tensor, weights: Any, fn: str, *, prior_casts: int 
 
     if in_dtype != _F32:
         value = _raw.Cast(x=value, DstT=in_dtype, name=f"Cast_{3 + prior_casts + w_casts}")
-    _collection.add_loss(value)
     return value
 
 
@@ -317,4 +336,5 @@ def compute_weighted_loss(losses: Any, weights: Any = 1.0, scope: str | None = N
     """
     fn = "compute_weighted_loss"
     losses = to_tensor(losses, fn, "losses", dtype=_F32, floating=True)
+    check_batch_axis(losses, fn, "losses")
     return in_scope(scope, "weighted_loss", [losses], lambda: weighted_mean(losses, weights, fn))
