@@ -39,6 +39,7 @@ from ._regression import (
     mean_squared_error,
 )
 from ._weighting import ContribQuirkWarning, compute_weighted_loss
+from .distribute import exact_averaging
 
 __version__ = "0.1.0"
 
@@ -58,6 +59,7 @@ __all__ = [
     "collection_scope",
     "compute_weighted_loss",
     "cosine_distance",
+    "exact_averaging",
     "get_losses",
     "get_regularization_losses",
     "get_total_loss",

@@ -50,6 +50,7 @@ from typing import Any
 
 import tensorflow as tf
 
+from . import _replica
 from ._compat_args import not_converted
 
 __all__ = [
@@ -305,7 +306,10 @@ def get_total_loss(add_regularization_losses: bool = True, name: str = "total_lo
       name: the op name of the sum (graph mode).
 
     Returns:
-      A scalar tensor. Mixed loss dtypes are summed in float32.
+      A scalar tensor. Mixed loss dtypes are summed in float32. Under
+      :func:`exact_averaging` in a replica context, regularization losses
+      are scaled by 1/num_replicas so the replicas' totals add up to one
+      copy of them.
 
     Raises:
       ValueError: the collections are empty (TF1 raised an unreadable
@@ -320,7 +324,9 @@ def get_total_loss(add_regularization_losses: bool = True, name: str = "total_lo
     """
     losses = get_losses()
     if add_regularization_losses:
-        losses += get_regularization_losses()
+        # Under exact_averaging() the replicas' totals are summed, so a
+        # replicated regularization loss counts 1/N on each replica.
+        losses += [_replica.once_per_replica_group(r) for r in get_regularization_losses()]
     if not losses:
         where = "in this tf.function trace" if not tf.executing_eagerly() else ""
         raise ValueError(

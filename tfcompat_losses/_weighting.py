@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from . import _collection
+from . import _collection, _replica
 from ._compat_args import renamed_kwargs
 
 __all__ = ["ContribQuirkWarning", "compute_weighted_loss"]
@@ -277,7 +277,7 @@ def weighted_mean(losses: tf.Tensor, weights: Any, fn: str, *, prior_casts: int 
             present: Any = 0.0
         else:
             present = _num_elements(losses, 0)
-        value = _raw.DivNoNan(x=total, y=present, name="value")
+        value = _raw.DivNoNan(x=total, y=_replica.global_count(present), name="value")
     else:
         w_shape = w.shape
         if w_shape.rank is None:
@@ -296,7 +296,7 @@ def weighted_mean(losses: tf.Tensor, weights: Any, fn: str, *, prior_casts: int 
             nonzero = reduce_all(_raw.Cast(x=_raw.NotEqual(x=w, y=0.0), DstT=_F32, name="present"))
         per = _num_elements(losses, k)
         present = nonzero if (isinstance(per, float) and per == 1.0) else _raw.Mul(x=nonzero, y=per)
-        value = _raw.DivNoNan(x=total, y=present, name="value")
+        value = _raw.DivNoNan(x=total, y=_replica.global_count(present), name="value")
 
     if in_dtype != _F32:
         value = _raw.Cast(x=value, DstT=in_dtype, name=f"Cast_{3 + prior_casts + w_casts}")
