@@ -64,7 +64,7 @@ def test_two_workers_match_one_process() -> None:
             if p.poll() is None:
                 p.kill()
                 p.wait()
-    for p, (out, err) in zip(procs, outs, strict=True):
+    for p, (_out, err) in zip(procs, outs, strict=True):
         assert p.returncode == 0, err[-3000:]
     single = subprocess.run(
         [sys.executable, str(WORKER)],
