@@ -40,6 +40,7 @@ from ._regression import (
 )
 from ._weighting import ContribQuirkWarning, compute_weighted_loss
 from .distribute import exact_averaging
+from .legacy import install, uninstall
 
 __version__ = "0.1.0"
 
@@ -64,6 +65,7 @@ __all__ = [
     "get_regularization_losses",
     "get_total_loss",
     "hinge_loss",
+    "install",
     "log",
     "log_loss",
     "mean_pairwise_squared_error",
@@ -74,4 +76,5 @@ __all__ = [
     "sparse_softmax_cross_entropy",
     "sum_of_pairwise_squares",
     "sum_of_squares",
+    "uninstall",
 ]

@@ -1,0 +1,155 @@
+"""``install()``: make ``tf.contrib.losses`` importable again, unchanged.
+
+After :func:`install`, unmodified TF1 code runs on this library:
+
+* ``tf.contrib.losses.softmax_cross_entropy(...)``,
+* ``from tensorflow.contrib import losses``,
+* ``import tensorflow.contrib.losses as L``,
+* ``tf.contrib.losses.metric_learning.*`` (when that module is available).
+
+Any other ``tf.contrib.*`` attribute raises an :class:`AttributeError` that
+says only ``tf.contrib.losses`` is provided and where the rest went. Nothing
+is installed by importing the package; :func:`uninstall` restores
+TensorFlow as it was. Both are idempotent.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import Any
+
+import tensorflow as tf
+
+__all__ = ["install", "installed", "uninstall"]
+
+# Where the rest of tf.contrib went (for the AttributeError message).
+_MOVED: dict[str, str] = {
+    "slim": "tf_slim (pip install tf-slim)",
+    "layers": "tf.keras.layers, or tf_slim.layers",
+    "framework": "tf_slim (arg_scope, variables) or tfcompat_losses.arg_scope for add_loss",
+    "metrics": "tf.compat.v1.metrics or keras.metrics",
+    "rnn": "tf.keras.layers (LSTMCell, GRUCell, RNN)",
+    "seq2seq": "TensorFlow Addons (archived) or keras_nlp / keras_hub",
+    "learn": "tf.estimator (removed in TF 2.16) or Keras",
+    "data": "tf.data",
+    "distribute": "tf.distribute",
+    "opt": "tf.keras.optimizers",
+    "training": "tf.compat.v1.train",
+    "image": "tf.image",
+    "crf": "TensorFlow Addons (archived)",
+    "tpu": "tf.distribute.TPUStrategy",
+    "summary": "tf.summary",
+    "keras": "tf.keras",
+    "lookup": "tf.lookup",
+    "quantize": "the TensorFlow Model Optimization Toolkit",
+    "estimator": "tf.estimator (removed in TF 2.16) or Keras",
+}
+
+_CONTRIB = "tensorflow.contrib"
+_LOSSES = "tensorflow.contrib.losses"
+_METRIC = "tensorflow.contrib.losses.metric_learning"
+
+
+class _ContribModule(types.ModuleType):
+    """``tf.contrib``: only ``losses``; a helpful error for everything else."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        where = _MOVED.get(name, "the TF2 API (see the TensorFlow migration guide)")
+        raise AttributeError(
+            f"tf.contrib.{name} is not available: tfcompat_losses.install() provides "
+            f"only tf.contrib.losses (tf.contrib was removed in TensorFlow 2). "
+            f"tf.contrib.{name} moved to {where}."
+        )
+
+
+class _LossesModule(types.ModuleType):
+    """``tf.contrib.losses``: the tfcompat_losses functional API."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "metric_learning":
+            module = _metric_learning()
+            setattr(self, name, module)
+            return module
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise AttributeError(
+            f"tf.contrib.losses has no attribute {name!r} (tfcompat_losses provides "
+            "contrib's loss API: see tfcompat_losses.__all__)."
+        )
+
+
+def _metric_learning() -> types.ModuleType:
+    try:
+        return importlib.import_module("tfcompat_losses.metric_learning")
+    except ImportError as e:
+        raise AttributeError(
+            "tf.contrib.losses.metric_learning is not available in this installation "
+            f"of tfcompat_losses ({e}); it was part of tf.contrib in TF 1.4-1.15."
+        ) from None
+
+
+_state: dict[str, Any] = {}
+
+
+def installed() -> bool:
+    """Whether :func:`install` is in effect."""
+    return bool(_state)
+
+
+def install() -> None:
+    """Makes ``tf.contrib.losses`` (and its import forms) resolve to this library.
+
+    Idempotent. Raises RuntimeError if ``tf.contrib`` exists already and is
+    not ours (e.g. TensorFlow 1.x).
+
+    >>> import tfcompat_losses
+    >>> tfcompat_losses.install()
+    >>> import tensorflow as tf
+    >>> float(tf.contrib.losses.mean_squared_error([[1.0]], [[0.0]], weight=2.0))
+    2.0
+    >>> tfcompat_losses.uninstall()
+    """
+    if _state:
+        return
+    import tfcompat_losses as pkg
+
+    existing = getattr(tf, "contrib", None)
+    if existing is not None:
+        raise RuntimeError(
+            "tfcompat_losses.install(): tf.contrib already exists (TensorFlow 1.x?); "
+            "there is nothing to replace."
+        )
+    contrib = _ContribModule(_CONTRIB, "tf.contrib, provided by tfcompat_losses.install()")
+    losses = _LossesModule(_LOSSES, "tf.contrib.losses, provided by tfcompat_losses")
+    for name in pkg.__all__:
+        setattr(losses, name, getattr(pkg, name))
+    contrib.losses = losses  # type: ignore[attr-defined]
+    contrib.__path__ = []  # a package, so `import tensorflow.contrib.losses` works
+    losses.__path__ = []  # type: ignore[attr-defined]
+    _state["previous_modules"] = {k: sys.modules.get(k) for k in (_CONTRIB, _LOSSES, _METRIC)}
+    sys.modules[_CONTRIB] = contrib
+    sys.modules[_LOSSES] = losses
+    try:
+        sys.modules[_METRIC] = _metric_learning()
+    except AttributeError:
+        pass
+    tf.contrib = contrib  # type: ignore[attr-defined]
+    _state["contrib"] = contrib
+
+
+def uninstall() -> None:
+    """Undoes :func:`install`; a no-op when not installed."""
+    if not _state:
+        return
+    if getattr(tf, "contrib", None) is _state["contrib"]:
+        del tf.contrib  # type: ignore[attr-defined]
+    for key, previous in _state["previous_modules"].items():
+        if previous is None:
+            sys.modules.pop(key, None)
+        else:
+            sys.modules[key] = previous
+    _state.clear()
