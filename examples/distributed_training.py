@@ -17,10 +17,10 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import numpy as np
+import tensorflow as tf
 
-import tfcompat_losses as tcl  # noqa: E402
+import tfcompat_losses as tcl
 
 STEPS, LR, B = 6, 0.5, 16
 

@@ -35,7 +35,7 @@ def test_attribute_and_import_forms(installed: None) -> None:
     from tensorflow.contrib import losses
 
     assert float(losses.sum_of_squares(p, targets=y, weight=w)) == want
-    import tensorflow.contrib.losses as L  # noqa: N812
+    import tensorflow.contrib.losses as L
 
     assert L is losses and L.get_total_loss is tcl.get_total_loss
     with tcl.collection_scope():
