@@ -21,3 +21,19 @@ except RuntimeError:  # already initialised (e.g. by a doctest import order)
     pass
 
 LEGACY_KERAS = os.environ.get("TF_USE_LEGACY_KERAS") == "1"
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def mirrored_strategy() -> tf.distribute.Strategy:
+    """One MirroredStrategy over the 2 logical CPUs for the whole session.
+
+    Several strategies with collective all-reduce in one process can clash
+    ("Shape mismatch in the collective instance"), so tests share this one,
+    which reduces through one device.
+    """
+    return tf.distribute.MirroredStrategy(
+        ["/cpu:0", "/cpu:1"], cross_device_ops=tf.distribute.ReductionToOneDevice()
+    )

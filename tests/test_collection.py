@@ -157,8 +157,10 @@ def test_threads_have_their_own_collections() -> None:
 
 
 @pytest.mark.parametrize("compiled", [False, True], ids=["eager", "function"])
-def test_mirrored_strategy_replicas_are_isolated(compiled: bool) -> None:
-    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+def test_mirrored_strategy_replicas_are_isolated(
+    compiled: bool, mirrored_strategy: tf.distribute.Strategy
+) -> None:
+    strategy = mirrored_strategy
 
     def replica_fn(a: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
         rid = tf.distribute.get_replica_context().replica_id_in_sync_group

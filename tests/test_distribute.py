@@ -67,9 +67,9 @@ LOSSES: dict[str, tuple[Callable[[tf.Tensor, Any, Any], tf.Tensor], np.ndarray]]
 }
 
 
-@pytest.fixture(scope="module")
-def strategy() -> tf.distribute.Strategy:
-    return tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+@pytest.fixture
+def strategy(mirrored_strategy: tf.distribute.Strategy) -> tf.distribute.Strategy:
+    return mirrored_strategy
 
 
 def _one_device(loss_fn: Callable[..., tf.Tensor], labels: np.ndarray) -> tuple[float, np.ndarray]:
