@@ -80,6 +80,8 @@ def test_unmodified_legacy_script_in_subprocess() -> None:
         print(round(float(tf.contrib.losses.get_total_loss()), 5))
         """
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "3.12693"

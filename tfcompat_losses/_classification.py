@@ -18,7 +18,9 @@ from ._weighting import (
     check_same_shape,
     fmt_shape,
     in_scope,
+    same_dtype,
     to_tensor,
+    untaped_eager,
     weighted_mean,
 )
 
@@ -146,7 +148,7 @@ def softmax_cross_entropy(
     s = _smoothing(fn, label_smoothing)
 
     def body() -> tf.Tensor:
-        casts = int(y.dtype != x.dtype)
+        casts = int(not same_dtype(y.dtype, x.dtype))
         yc = cast(y, x.dtype, "Cast")
         if isinstance(s, tf.Tensor) or s > 0:
             casts += 1
@@ -171,16 +173,17 @@ def softmax_cross_entropy(
 
 def _softmax_xent(x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
     """Per-sample softmax cross-entropy over the last axis, labels stopped."""
-    y = _raw.StopGradient(input=y)
+    if not untaped_eager():  # else nothing could record a gradient into y
+        y = _raw.StopGradient(input=y)
     dtype = x.dtype
-    if dtype in (tf.float16, tf.bfloat16):
+    if dtype is not _F32 and dtype in (tf.float16, tf.bfloat16):
         x = _raw.Cast(x=x, DstT=_F32, name="logits_to_float")
         y = _raw.Cast(x=y, DstT=_F32, name="labels_to_float")
     if x.shape.rank == 2:
         loss, _ = _raw.SoftmaxCrossEntropyWithLogits(features=x, labels=y, name="xentropy")
     else:
         loss = tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=x, name="xentropy")
-    if loss.dtype != dtype:
+    if not same_dtype(loss.dtype, dtype):
         loss = _raw.Cast(x=loss, DstT=dtype, name="xentropy_to_input")
     return loss
 
@@ -215,7 +218,7 @@ def sparse_softmax_cross_entropy(
     fn = "sparse_softmax_cross_entropy"
     x = _logits(fn, logits)
     y = to_tensor(labels, fn, "labels", dtype=tf.int32)
-    if y.dtype not in (tf.int32, tf.int64):
+    if y.dtype is not tf.int32 and y.dtype not in (tf.int32, tf.int64):
         raise TypeError(
             f"{fn}: labels must be int32 or int64 class ids, got {y.dtype.name} "
             f"with shape {fmt_shape(y)}."
@@ -224,8 +227,10 @@ def sparse_softmax_cross_entropy(
         raise ValueError(
             f"{fn}: logits must be [batch_size, num_classes], got shape {fmt_shape(x)}."
         )
-    ok_rank = y.shape.rank == 1 or (y.shape.rank == 2 and y.shape[1] in (1, None))
-    if not ok_rank or not tf.TensorShape(y.shape[:1]).is_compatible_with(x.shape[:1]):
+    y_shape = y.shape
+    ok_rank = y_shape.rank == 1 or (y_shape.rank == 2 and y_shape[1] in (1, None))
+    x_batch = x.shape[0]  # compatible batch sizes: equal, or either unknown
+    if not ok_rank or (x_batch is not None and y_shape[0] not in (x_batch, None)):
         raise ValueError(
             f"{fn}: labels must be [batch_size] or [batch_size, 1] matching logits "
             f"{fmt_shape(x)}; got labels of shape {fmt_shape(y)}."
@@ -234,9 +239,9 @@ def sparse_softmax_cross_entropy(
     def body() -> tf.Tensor:
         yy = y if y.shape.rank == 1 else _raw.Squeeze(input=y, axis=[1])
         dtype = x.dtype
-        xx = x if dtype in (_F32, tf.float64) else _raw.Cast(x=x, DstT=_F32)
+        xx = x if dtype is _F32 or dtype in (_F32, tf.float64) else _raw.Cast(x=x, DstT=_F32)
         loss, _ = _raw.SparseSoftmaxCrossEntropyWithLogits(features=xx, labels=yy, name="xentropy")
-        if loss.dtype != dtype:
+        if not same_dtype(loss.dtype, dtype):
             loss = _raw.Cast(x=loss, DstT=dtype, name="xentropy_to_input")
         return weighted_mean(loss, weights, fn)
 

@@ -5,14 +5,16 @@ Contrib renamed arguments several times between TF 0.10 and 1.15
 ``dim`` -> ``axis``). Legacy code still passes the old spellings, so every
 public loss accepts them through :func:`renamed_kwargs`: the old keyword
 alone works and raises a :class:`DeprecationWarning` naming the new one (the
-warning points at the caller's line, so Python's warning registry shows it
-once per call site); both spellings at once is a :class:`ValueError`.
+warning points at the caller's line, also inside ``tf.function``, so
+Python's warning registry shows it once per call site); both spellings at
+once is a :class:`ValueError`.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import sys
 import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -33,6 +35,25 @@ def not_converted(fn: _F) -> _F:
     """
     fn.autograph_info__ = frozenset()  # type: ignore[attr-defined]
     return fn
+
+
+def _caller_stacklevel() -> int:
+    """``stacklevel`` of the first frame above the wrapper outside TensorFlow.
+
+    Inside ``tf.function`` AutoGraph calls the wrapper from its own module;
+    a fixed ``stacklevel=2`` would attribute the warning to TensorFlow, so
+    filters that silence TF's deprecations would hide it and every call site
+    would share one location. AutoGraph's generated code runs in the user's
+    module globals, so it counts as the caller.
+    """
+    frame = sys._getframe(2)  # 0: here, 1: the wrapper, 2: its caller
+    level = 2
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith(
+        "tensorflow."
+    ):
+        frame = frame.f_back
+        level += 1
+    return level
 
 
 def renamed_kwargs(**old_to_new: str) -> Callable[[_F], _F]:
@@ -72,7 +93,7 @@ def renamed_kwargs(**old_to_new: str) -> Callable[[_F], _F]:
                         f"{name}: the keyword {old}= is deprecated (it is the "
                         f"TF 0.x contrib spelling); use {new}= instead.",
                         DeprecationWarning,
-                        stacklevel=2,
+                        stacklevel=_caller_stacklevel(),
                     )
                     kwargs[new] = kwargs.pop(old)
             return fn(*args, **kwargs)

@@ -6,6 +6,7 @@ they return float32 whatever the input dtype.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import tensorflow as tf
@@ -163,6 +164,7 @@ def cosine_distance(
     axis: int | None = None,
     weights: Any = 1.0,
     scope: str | None = None,
+    dim: int | None = None,
 ) -> tf.Tensor:
     """Cosine distance ``1 - sum(predictions * labels, axis)``.
 
@@ -178,12 +180,14 @@ def cosine_distance(
       weights: a Python number or a tensor that applies to the loss shape
         (the input shape without ``axis``).
       scope: the name scope of the ops (graph mode).
+      dim: the deprecated spelling of ``axis`` (contrib's last parameter).
 
     Returns:
       A float32 scalar, also added to the ``LOSSES`` collection.
 
     Raises:
-      ValueError: ``axis`` missing or out of range, or shapes that differ.
+      ValueError: ``axis`` missing or out of range, both ``axis`` and
+        ``dim`` given, or shapes that differ.
 
     >>> import tfcompat_losses as tcl
     >>> float(tcl.cosine_distance([[1.0, 0.0], [0.0, 1.0]],
@@ -191,6 +195,18 @@ def cosine_distance(
     0.5
     """
     fn = "cosine_distance"
+    if dim is not None:  # passed positionally (renamed_kwargs maps dim=)
+        if axis is not None:
+            raise ValueError(
+                f"{fn}: got both axis= and its deprecated spelling dim=; pass only axis=."
+            )
+        warnings.warn(
+            f"{fn}: the argument dim is deprecated (it is the TF 0.x contrib "
+            "spelling); use axis= instead.",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        axis = dim
     if axis is None:
         raise ValueError(f"{fn}: you must specify axis= (or the deprecated dim=).")
     if isinstance(axis, bool) or not isinstance(axis, int):
@@ -267,12 +283,7 @@ def mean_pairwise_squared_error(
                 f"predictions {fmt_shape(p)}; weights must be a scalar, [1], "
                 "[batch_size] or [batch_size, 1]."
             )
-        batch = p.shape[0] if p.shape.rank else None
-        # contrib multiplies the [batch] per-sample losses by the weights as
-        # they are, so it accepts exactly the weights whose first and last
-        # dimensions broadcast against [batch].
-        edges = {w.shape[0], w.shape[-1]} if w_rank else set()
-        if any(e not in (1, None, batch) for e in edges) and batch is not None:
+        if not _contrib_broadcasts(p.shape[0], w.shape):
             raise ValueError(
                 f"{fn}: weights must be a scalar, [1], [batch_size] or [batch_size, "
                 f"1]; got weights of shape {fmt_shape(w)} for predictions of shape "
@@ -315,6 +326,25 @@ def mean_pairwise_squared_error(
         return value
 
     return in_scope(scope, "mean_pairwise_squared_error", [p, y], body)
+
+
+def _contrib_broadcasts(batch: int | None, w_shape: tf.TensorShape) -> bool:
+    """Whether contrib's pairwise arithmetic accepts weights of ``w_shape``.
+
+    contrib divides the ``[batch]`` per-sample sums by per-sample counts of
+    shape ``[w0]``, then multiplies that by the whole weight tensor, so
+    ``batch`` must broadcast with ``w0`` and the result with the weights' last
+    dimension (any shape passes when ``batch`` is 1). Unknown sizes pass.
+    """
+    size = batch
+    for dim in (w_shape[0], w_shape[-1]) if w_shape.rank else ():
+        if size is None or dim is None:
+            size = None
+        elif dim != 1 and size != 1 and dim != size:
+            return False
+        else:
+            size = max(size, dim)
+    return True
 
 
 def _present_per_sample(diffs: tf.Tensor, w: Any, w_rank: int) -> tf.Tensor:

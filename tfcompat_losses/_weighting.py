@@ -21,6 +21,8 @@ Shapes are checked on static shapes only, so no host round-trip enters a
 
 from __future__ import annotations
 
+import math
+import threading
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -34,8 +36,16 @@ from ._compat_args import renamed_kwargs
 __all__ = ["ContribQuirkWarning", "compute_weighted_loss"]
 
 _F32 = tf.float32
+_I32 = tf.int32
 _FLOATS = (tf.float16, tf.bfloat16, tf.float32, tf.float64)
 _raw = tf.raw_ops
+
+try:  # True when no GradientTape or ForwardAccumulator is active (~0.1 us).
+    from tensorflow.python.pywrap_tfe import TFE_Py_TapeSetIsEmpty as _tape_set_is_empty
+except ImportError:  # pragma: no cover - private API moved: always stop.
+
+    def _tape_set_is_empty() -> bool:
+        return False
 
 
 class ContribQuirkWarning(UserWarning):
@@ -47,6 +57,11 @@ class ContribQuirkWarning(UserWarning):
 
 
 _warned: set[str] = set()
+
+# Set (``unreduced.active = True``) by the Keras bridge (keras.py) while it
+# asks for contrib's per-element losses, which Keras then reduces itself:
+# weighted_mean returns them as they are.
+unreduced = threading.local()
 
 
 def warn_quirk(key: str, message: str) -> None:
@@ -69,8 +84,11 @@ def axes(dims: Sequence[int]) -> Any:
     reduction it feeds; an eager host tensor can be reused across calls.
     In a graph the list becomes a ``Const`` as usual.
     """
-    key = tuple(dims)
-    if not tf.executing_eagerly():
+    return _axis_arg(tuple(dims), tf.executing_eagerly())
+
+
+def _axis_arg(key: tuple[int, ...], eager: bool) -> Any:
+    if not eager:
         return list(key)
     t = _axis_cache.get(key)
     if t is None:
@@ -92,8 +110,22 @@ def reduce_all(x: tf.Tensor, name: str = "Sum") -> tf.Tensor:
     return reduce_sum(x, range(rank), name=name)
 
 
+def same_dtype(a: tf.DType, b: tf.DType) -> bool:
+    """``a == b``, fast: DTypes are interned, and ``==`` costs ~0.8 us."""
+    return a is b or a == b
+
+
+def untaped_eager() -> bool:
+    """Eager, and no tape or forward accumulator could record an op now.
+
+    A ``StopGradient`` is a no-op then (~9 us per eager op), so callers may
+    skip it; graphs always keep it.
+    """
+    return tf.executing_eagerly() and _tape_set_is_empty()
+
+
 def cast(x: tf.Tensor, dtype: tf.DType, name: str) -> tf.Tensor:
-    if x.dtype == dtype:
+    if same_dtype(x.dtype, dtype):
         return x
     return _raw.Cast(x=x, DstT=dtype, name=name)
 
@@ -115,14 +147,19 @@ def to_tensor(
         raise ValueError(f"{fn}: {arg} is required, got None.")
     if not isinstance(x, tf.Tensor):
         try:
-            x = tf.convert_to_tensor(x, dtype_hint=dtype)
+            # NumPy arrays keep their dtype (float64 logits stay float64);
+            # Python numbers and lists take the hint.
+            hint = None if isinstance(x, (np.ndarray, np.generic)) else dtype
+            x = tf.convert_to_tensor(x, dtype_hint=hint)
         except (TypeError, ValueError) as e:
             raise TypeError(
                 f"{fn}: {arg} must be a numeric tensor or array; could not "
                 f"convert {type(x).__name__}: {e}"
             ) from None
     dt = x.dtype
-    if not (dt.is_floating or dt.is_integer or dt.is_bool):
+    if dt is _F32 or (dt is _I32 and not floating):  # common cases: every check passes
+        pass
+    elif not (dt.is_floating or dt.is_integer or dt.is_bool):
         raise TypeError(
             f"{fn}: {arg} must be numeric, got dtype {dt.name} with shape {fmt_shape(x)}."
         )
@@ -193,10 +230,12 @@ def _weights_tensor(weights: Any, fn: str) -> tuple[Any, int]:
             f"{fn}: weights=None is not supported (contrib raised too); pass "
             "weights=1.0 for an unweighted loss."
         )
+    if isinstance(weights, tf.Tensor) and weights.dtype is _F32 and weights.shape.rank is not None:
+        return weights, 0  # the common case, without to_tensor's checks
     if isinstance(weights, (int, float)) and not isinstance(weights, bool):
         return float(weights), 0
     w = to_tensor(weights, fn, "weights", dtype=_F32)
-    if w.dtype == _F32:
+    if same_dtype(w.dtype, _F32):
         return w, 0
     return _raw.Cast(x=w, DstT=_F32, name="weights_to_float"), 1
 
@@ -210,6 +249,21 @@ def _num_elements(losses: tf.Tensor, start: int) -> Any:
         input=_raw.Shape(input=losses), begin=[start], end=[0], strides=[1], end_mask=1
     )
     return _raw.Cast(x=_raw.Prod(input=rest, axis=[0]), DstT=_F32, name="broadcast_size")
+
+
+def _sum_all(x: tf.Tensor, rank: int, eager: bool) -> tf.Tensor:
+    """:func:`reduce_all` for a known ``rank`` and executing mode."""
+    if rank == 0:
+        return x
+    return _raw.Sum(input=x, axis=_axis_arg(tuple(range(rank)), eager), name="Sum")
+
+
+def _count(losses: tf.Tensor, l_dims: list[int | None], start: int) -> Any:
+    """:func:`_num_elements` with the static dims already listed."""
+    rest = l_dims[start:]
+    if None in rest:
+        return _num_elements(losses, start)
+    return float(math.prod(rest))
 
 
 def _check_weights_shape(w_shape: tf.TensorShape, l_shape: tf.TensorShape, fn: str) -> None:
@@ -257,48 +311,66 @@ def weighted_mean(losses: tf.Tensor, weights: Any, fn: str, *, prior_casts: int 
     Returns:
       The scalar loss in ``losses``' dtype (the caller collects it).
     """
+    if getattr(unreduced, "active", False):
+        return losses
+    # The eager hot path: DType ``==`` and TensorShape methods cost ~1 us
+    # each, so dtypes are compared by identity first, the static dims are
+    # listed once and the executing mode is read once.
     in_dtype = losses.dtype
-    if in_dtype not in _FLOATS:
-        raise TypeError(
-            f"{fn}: losses must be float16, bfloat16, float32 or float64, got "
-            f"{in_dtype.name} with shape {fmt_shape(losses)}."
-        )
-    losses = cast(losses, _F32, "losses_to_float")
+    is_f32 = same_dtype(in_dtype, _F32)
+    if not is_f32:
+        if in_dtype not in _FLOATS:
+            raise TypeError(
+                f"{fn}: losses must be float16, bfloat16, float32 or float64, got "
+                f"{in_dtype.name} with shape {fmt_shape(losses)}."
+            )
+        losses = _raw.Cast(x=losses, DstT=_F32, name="losses_to_float")
     l_shape = losses.shape
-    if l_shape.rank is None:
+    rank = l_shape.rank
+    if rank is None:
         raise ValueError(f"{fn}: losses must have a known rank, got unknown rank.")
+    l_dims = l_shape.as_list()
     w, w_casts = _weights_tensor(weights, fn)
+    eager = tf.executing_eagerly()
 
     if isinstance(w, float):
-        total = reduce_all(losses)
+        total = _sum_all(losses, rank, eager)
         if w != 1.0:
             total = _raw.Mul(x=total, y=w)
         if w == 0.0:
             present: Any = 0.0
         else:
-            present = _num_elements(losses, 0)
+            present = _count(losses, l_dims, 0)
         value = _raw.DivNoNan(x=total, y=_replica.global_count(present), name="value")
     else:
         w_shape = w.shape
-        if w_shape.rank is None:
+        k = w_shape.rank
+        if k is None:
             raise ValueError(f"{fn}: weights must have a known rank, got unknown rank.")
-        if w_shape.rank > 1 and w_shape[-1] in (1, None):
+        if k > 1 and w_shape[-1] in (1, None):
             w = _raw.Squeeze(input=w, axis=[-1])
             w_shape = w.shape
-        _check_weights_shape(w_shape, l_shape, fn)
-        k = w_shape.rank
+            k = w_shape.rank
+        if w_shape.as_list() != l_dims[:k]:  # an equal prefix passes every check
+            _check_weights_shape(w_shape, l_shape, fn)
         if k == 0:
-            total = _raw.Mul(x=reduce_all(losses), y=w)
+            total = _raw.Mul(x=_sum_all(losses, rank, eager), y=w)
             nonzero = _raw.Cast(x=_raw.NotEqual(x=w, y=0.0), DstT=_F32, name="present")
         else:
-            rows = reduce_sum(losses, range(k, l_shape.rank)) if k < l_shape.rank else losses
-            total = reduce_all(_raw.Mul(x=rows, y=w))
-            nonzero = reduce_all(_raw.Cast(x=_raw.NotEqual(x=w, y=0.0), DstT=_F32, name="present"))
-        per = _num_elements(losses, k)
+            rows = (
+                _raw.Sum(input=losses, axis=_axis_arg(tuple(range(k, rank)), eager))
+                if k < rank
+                else losses
+            )
+            total = _sum_all(_raw.Mul(x=rows, y=w), k, eager)
+            nonzero = _sum_all(
+                _raw.Cast(x=_raw.NotEqual(x=w, y=0.0), DstT=_F32, name="present"), k, eager
+            )
+        per = _count(losses, l_dims, k)
         present = nonzero if (isinstance(per, float) and per == 1.0) else _raw.Mul(x=nonzero, y=per)
         value = _raw.DivNoNan(x=total, y=_replica.global_count(present), name="value")
 
-    if in_dtype != _F32:
+    if not is_f32:
         value = _raw.Cast(x=value, DstT=in_dtype, name=f"Cast_{3 + prior_casts + w_casts}")
     return value
 
