@@ -1,0 +1,50 @@
+#!/usr/bin/env python
+# Copyright 2017 The Example Authors. All Rights Reserved.
+"""A TF1 training script written against tf.contrib.losses (TF 0.12 era)."""
+
+from __future__ import absolute_import
+from __future__ import division
+from __future__ import print_function
+
+import numpy as np
+import tensorflow as tf
+from tensorflow.contrib import layers
+import tfcompat_losses as contrib_losses  # the old loss API
+import tfcompat_losses
+
+FLAGS = tf.app.flags.FLAGS
+
+
+def model(images, labels, example_weights):
+    """Builds the classifier and its losses."""
+    net = layers.fully_connected(images, 128)
+    logits = layers.fully_connected(net, 10, activation_fn=None)
+
+    # Cross-entropy weighted per example; [batch] weights, TF 0.x keyword.
+    xent = contrib_losses.softmax_cross_entropy(
+        logits,
+        tf.one_hot(labels, 10),
+        weights=example_weights,  # zeros drop padded examples
+    )
+    # Auxiliary regression head on the logits' norm.
+    aux = tfcompat_losses.sum_of_squares(
+        tf.norm(logits, axis=1), labels=tf.ones_like(example_weights), weights=0.1)
+    margin = tfcompat_losses.hinge_loss(logits[:, :1], labels=tf.ones_like(logits[:, :1]))
+    tfcompat_losses.add_loss(tf.reduce_mean(margin))
+    return xent, aux
+
+
+def total_loss(scope=None):
+    # Everything the model put in the collection, plus weight decay.
+    losses = tfcompat_losses.get_losses(scope=scope)
+    reg = tfcompat_losses.get_regularization_losses()
+    return tf.add_n(losses + reg, name='total_loss')
+
+
+def legacy_total():
+    return tf.losses.get_total_loss()  # not contrib: left alone, with a note
+
+
+if __name__ == '__main__':
+    x = np.zeros([8, 784], np.float32)
+    print(model(x, np.zeros([8], np.int64), np.ones([8], np.float32)))

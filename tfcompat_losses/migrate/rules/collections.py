@@ -1,0 +1,169 @@
+"""Rule: TF1 loss-collection calls become ``tfcompat_losses`` calls.
+
+Before -> after (``tf`` bound to ``tensorflow`` or ``tensorflow.compat.v1``)::
+
+    tf.get_collection(tf.GraphKeys.LOSSES)            tfcompat_losses.get_losses()
+    tf.get_collection(tf.GraphKeys.LOSSES, "tower")   tfcompat_losses.get_losses(scope="tower")
+    tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)
+                                                      tfcompat_losses.get_regularization_losses()
+    tf.add_to_collection(tf.GraphKeys.LOSSES, x)      tfcompat_losses.add_loss(x)
+
+The key may also be spelled ``tf.compat.v1.GraphKeys.LOSSES``, ``ops.GraphKeys``
+or the string ``"losses"``. Other collections, ``get_collection_ref`` and
+adding to ``REGULARIZATION_LOSSES`` are left alone (with a note). The call is
+rebuilt with libcst, so the remaining arguments keep their formatting; a
+comment that sat after the removed key moves next to the opening
+parenthesis, and a call whose comments could not be kept is left alone.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from .._api import (
+    ADD_TO_COLLECTION,
+    COLLECTION_KEYS,
+    GET_COLLECTION,
+    GET_COLLECTION_REF,
+    NEW_PACKAGE,
+)
+from ._context import Context
+
+__all__ = ["NEW_FUNCTION", "run"]
+
+#: (collection function, key) -> the tfcompat_losses function replacing the call
+NEW_FUNCTION: dict[tuple[str, str], str] = {
+    (GET_COLLECTION, "losses"): "get_losses",
+    (GET_COLLECTION, "regularization_losses"): "get_regularization_losses",
+    (ADD_TO_COLLECTION, "losses"): "add_loss",
+}
+
+#: collection function -> (key parameter, other parameter, its name in the new
+#: call, whether the new call spells it as a keyword)
+_SIGNATURE: dict[str, tuple[str, str, str, bool]] = {
+    GET_COLLECTION: ("key", "scope", "scope", True),
+    GET_COLLECTION_REF: ("key", "scope", "scope", True),
+    ADD_TO_COLLECTION: ("name", "value", "loss", False),
+}
+
+_KEY_STRINGS = frozenset(COLLECTION_KEYS.values())
+_EMPTY = cst.SimpleWhitespace("")
+_CODE = cst.Module([])
+
+
+def run(ctx: Context) -> None:
+    sites: list[tuple[ast.Call, str, str, str]] = []
+    for ref in ctx.refs:
+        call, canon = ref.call, ref.canon[-1]
+        if call is None or ref.store or canon not in _SIGNATURE:
+            continue
+        key_param, other, _, _ = _SIGNATURE[canon]
+        key_node = _argument(call, 0, key_param)
+        key = _key(ctx, key_node)
+        if key is None or key_node is None:
+            continue
+        key_text = ctx.text(key_node)
+        new = NEW_FUNCTION.get((canon, key))
+        if canon == GET_COLLECTION_REF:
+            reason = "returns the mutable collection list, which tfcompat_losses does not expose"
+            ctx.note(call, "TCL403", ref.dotted, key=key_text, reason=reason)
+        elif new is None:
+            ctx.note(call, "TCL402", ref.dotted, key=key_text)
+        elif not _plain_arguments(call, (key_param, other)):
+            reason = "unpacked or unexpected arguments"
+            ctx.note(call, "TCL403", ref.dotted, key=key_text, reason=reason)
+        else:
+            sites.append((call, canon, new, ref.dotted))
+    # Innermost first, so an outer call folds in the inner rewrite.
+    sites.sort(key=lambda s: ctx.source.end(s[0]) - ctx.source.start(s[0]))
+    for call, canon, new, symbol in sites:
+        start, end, text, inner = ctx.snippet(call)
+        out, reason = _rewrite(text, canon, f"{NEW_PACKAGE}.{new}")
+        key_text = ctx.text(_argument(call, 0, _SIGNATURE[canon][0]))  # type: ignore[arg-type]
+        if out is None:
+            ctx.edits.extend(inner)
+            ctx.note(call, "TCL403", symbol, key=key_text, reason=reason)
+            continue
+        ctx.replace(start, end, out)
+        ctx.needs.add(NEW_PACKAGE)
+        ctx.note(call, "TCL401", f"{symbol}({key_text})", new=f"{NEW_PACKAGE}.{new}()")
+
+
+def _argument(call: ast.Call, index: int, name: str) -> ast.expr | None:
+    if len(call.args) > index and not isinstance(call.args[index], ast.Starred):
+        return call.args[index]
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw.value
+    return None
+
+
+def _key(ctx: Context, node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Constant) and node.value in _KEY_STRINGS:
+        return node.value  # type: ignore[no-any-return]
+    ref = ctx.analysis.ref_by_node.get(id(node))
+    return COLLECTION_KEYS.get(ref.canon[-1] or "") if ref is not None else None
+
+
+def _plain_arguments(call: ast.Call, params: tuple[str, str]) -> bool:
+    if len(call.args) > 2 or any(isinstance(a, ast.Starred) for a in call.args):
+        return False
+    names = [kw.arg for kw in call.keywords]
+    taken = set(params[: len(call.args)])
+    return all(n in params and n not in taken for n in names) and len(set(names)) == len(names)
+
+
+def _rewrite(text: str, canon: str, new_func: str) -> tuple[str | None, str]:
+    """The call rebuilt for ``new_func``, or ``(None, reason)``."""
+    try:
+        call = cst.parse_expression(text)
+    except cst.ParserSyntaxError:
+        return None, "libcst cannot parse this call"
+    if not isinstance(call, cst.Call):
+        return None, "not a plain call"
+    # Without a "#" anywhere in the call there is no comment to look after.
+    any_hash = "#" in text
+
+    def _has_comment(node: cst.CSTNode) -> bool:
+        return any_hash and "#" in _CODE.code_for_node(node)
+
+    key_param, other, new_name, as_keyword = _SIGNATURE[canon]
+    args = list(call.args)
+    key_i = next(
+        i
+        for i, a in enumerate(args)
+        if (a.keyword is None and i == 0) or (a.keyword and a.keyword.value == key_param)
+    )
+    removed = args.pop(key_i)
+    before_args = call.whitespace_before_args
+    if _has_comment(removed.with_changes(comma=cst.MaybeSentinel.DEFAULT)):
+        return None, "a comment inside the key argument"
+    comma = removed.comma
+    comma_comment = isinstance(comma, cst.Comma) and _has_comment(comma)
+    if key_i == 0:
+        if comma_comment:
+            if _has_comment(before_args):
+                return None, "comments on both sides of the key argument"
+            before_args = comma.whitespace_after  # type: ignore[union-attr]
+        elif not args and not _has_comment(before_args):
+            before_args = _EMPTY
+    elif key_i == len(args):  # the key was last: the one before takes its comma
+        prev = args[-1]
+        if isinstance(prev.comma, cst.Comma) and _has_comment(prev.comma):
+            return None, "a comment before the key argument"
+        args[-1] = prev.with_changes(comma=comma)
+    elif comma_comment:
+        return None, "a comment after the key argument"
+    for i, a in enumerate(args):
+        if a.keyword is None and as_keyword:
+            args[i] = a.with_changes(
+                keyword=cst.Name(new_name), equal=cst.AssignEqual(_EMPTY, _EMPTY)
+            )
+        elif a.keyword is not None and a.keyword.value == other != new_name:
+            args[i] = a.with_changes(keyword=cst.Name(new_name))
+    new = call.with_changes(
+        func=cst.parse_expression(new_func), args=args, whitespace_before_args=before_args
+    )
+    return _CODE.code_for_node(new), ""
