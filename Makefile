@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml | $(PY)
 	touch $@
 
 demo: $(STAMP)
-	$(PY) examples/legacy_training.py
+	$(PY) examples/demo.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check tfcompat_losses tests benchmarks examples

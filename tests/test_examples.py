@@ -26,9 +26,13 @@ def _run(script: str) -> str:
 
 
 @pytest.mark.slow
-def test_legacy_training_matches_tf_slim() -> None:
-    out = _run("legacy_training.py")
-    assert "-> MATCH" in out and "(no tf_slim)" not in out
+def test_demo_all_paths_match() -> None:
+    """make demo: install() eager/tf.function, migrated copy, Keras fit, tf_slim."""
+    out = _run("demo.py")
+    assert "-> MATCH" in out
+    assert "contrib (tf_slim) graph" in out and "Keras model.fit" in out
+    assert "+    tfcompat_losses.softmax_cross_entropy(logits, onehot, weights=w)" in out
+    assert "train_tf1.py" in out
 
 
 @pytest.mark.slow

@@ -1,0 +1,184 @@
+"""`make demo`: a legacy TF1 training module, run five ways, same numbers.
+
+examples/legacy/train_tf1.py is an unmodified TF1-style module (contrib
+losses with old keywords, [B] weights, collections, get_total_loss) and
+examples/legacy/data.npz its bundled synthetic data set. This demo
+
+1. runs it through ``tfcompat_losses.install()`` eagerly (one
+   ``collection_scope()`` per step, the eager equivalent of a TF1 graph),
+2. runs it through ``install()`` as a ``tf.function`` step,
+3. runs ``tfcompat-losses migrate`` on it, shows the diff, and runs the
+   migrated copy,
+4. trains the same model with Keras ``model.fit`` and the
+   ``tfcompat_losses.keras`` classes,
+5. runs the original contrib code (``tf_slim.losses``) in a TF1 graph,
+
+and prints the losses step by step side by side, then the final accuracy.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+import warnings
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # tf_slim (the contrib code) needs tf_keras
+
+import numpy as np
+import tensorflow as tf
+
+import tfcompat_losses
+import tfcompat_losses.keras as tck
+
+HERE = pathlib.Path(__file__).resolve().parent
+LEGACY = HERE / "legacy" / "train_tf1.py"
+STEPS = 8
+
+
+def load(path: pathlib.Path, name: str):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def sgd_loop(mod, d: dict[str, np.ndarray], compiled: bool) -> tuple[list[float], float]:
+    """The legacy module's loss, minimised by SGD eagerly or in a tf.function."""
+    W = tf.Variable(d["w0"])
+    V = tf.Variable(d["v0"])
+    args = [tf.constant(d[k]) for k in ("x", "onehot", "target", "w")]
+
+    def step() -> tf.Tensor:
+        with tfcompat_losses.collection_scope():  # one fresh collection per step
+            with tf.GradientTape() as tape:
+                total, _ = mod.model_loss(*args, W, V)
+        for var, grad in zip((W, V), tape.gradient(total, [W, V]), strict=True):
+            var.assign_sub(mod.LEARNING_RATE * grad)
+        return total
+
+    fn = tf.function(step) if compiled else step
+    losses = [float(fn()) for _ in range(STEPS)]
+    acc = float(mod.accuracy(tf.matmul(args[0], W), args[1]))
+    return losses, acc
+
+
+def migrate(workdir: pathlib.Path) -> pathlib.Path:
+    """Runs the CLI: prints the diff, writes the migrated copy."""
+    copy = workdir / "train_tf1_migrated.py"
+    copy.write_text(LEGACY.read_text())
+    (workdir / "data.npz").write_bytes((LEGACY.parent / "data.npz").read_bytes())
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    cmd = [sys.executable, "-m", "tfcompat_losses", "migrate"]
+    diff = subprocess.run([*cmd, str(LEGACY)], capture_output=True, text=True, env=env)
+    print("$ tfcompat-losses migrate examples/legacy/train_tf1.py")
+    print(diff.stdout.rstrip())
+    subprocess.run([*cmd, "--write", "-q", str(copy)], check=True, capture_output=True, env=env)
+    return copy
+
+
+def keras_fit(d: dict[str, np.ndarray], lr: float) -> tuple[list[float], float]:
+    keras = tf.keras
+    inp = keras.Input((d["x"].shape[1],))
+    logits = keras.layers.Dense(
+        d["w0"].shape[1],
+        use_bias=False,
+        kernel_regularizer=keras.regularizers.L2(0.01),
+        name="logits",
+    )(inp)
+    aux = keras.layers.Dense(1, use_bias=False, name="aux")(inp)
+    model = keras.Model(inp, {"logits": logits, "aux": aux})
+    model.get_layer("logits").set_weights([d["w0"]])
+    model.get_layer("aux").set_weights([d["v0"]])
+    model.compile(
+        optimizer=keras.optimizers.SGD(lr),
+        loss={"logits": tck.SoftmaxCrossEntropy(), "aux": tck.MeanSquaredError()},
+    )
+    n = len(d["x"])
+    hist = model.fit(
+        d["x"],
+        {"logits": d["onehot"], "aux": d["target"]},
+        sample_weight={"logits": d["w"], "aux": d["w"]},
+        batch_size=n,
+        epochs=STEPS,
+        shuffle=False,
+        verbose=0,
+    )
+    pred = model.predict(d["x"], verbose=0)["logits"]
+    acc = float(np.mean(pred.argmax(1) == d["onehot"].argmax(1)))
+    return [float(v) for v in hist.history["loss"]], acc
+
+
+def tf_slim_graph(d: dict[str, np.ndarray], lr: float) -> tuple[list[float], float] | None:
+    """The same model on the original contrib code, in a TF1 graph."""
+    try:
+        import tf_slim.losses as slim
+    except ImportError:
+        return None
+    g = tf.Graph()
+    with g.as_default():
+        W = tf.compat.v1.get_variable("W", initializer=d["w0"])
+        V = tf.compat.v1.get_variable("V", initializer=d["v0"])
+        x, onehot, target, w = (tf.constant(d[k]) for k in ("x", "onehot", "target", "w"))
+        logits = tf.matmul(x, W)
+        slim.softmax_cross_entropy(logits, onehot, weights=w)
+        slim.mean_squared_error(tf.matmul(x, V), target, weights=w)
+        slim.add_loss(
+            0.01 * tf.reduce_sum(tf.square(W)), tf.compat.v1.GraphKeys.REGULARIZATION_LOSSES
+        )
+        total = slim.get_total_loss()
+        train = tf.compat.v1.train.GradientDescentOptimizer(lr).minimize(total)
+        hits = tf.reduce_mean(
+            tf.cast(tf.equal(tf.argmax(logits, 1), tf.argmax(onehot, 1)), tf.float32)
+        )
+        with tf.compat.v1.Session(graph=g) as sess:
+            sess.run(tf.compat.v1.global_variables_initializer())
+            out = [float(sess.run([total, train])[0]) for _ in range(STEPS)]
+            acc = float(sess.run(hits))
+    return out, acc
+
+
+def main() -> int:
+    warnings.simplefilter("ignore", DeprecationWarning)
+    tf.get_logger().setLevel("ERROR")  # tf_slim's own deprecation notices
+    tfcompat_losses.install()
+    legacy = load(LEGACY, "train_tf1")
+    d = legacy.load_data()
+    print(
+        f"Legacy module: {LEGACY.relative_to(HERE.parent)} (unmodified), data: "
+        f"{len(d['x'])} examples, {int((d['w'] == 0).sum())} with zero weight\n"
+    )
+    runs: dict[str, tuple[list[float], float]] = {}
+    runs["install() eager"] = sgd_loop(legacy, d, compiled=False)
+    runs["install() tf.function"] = sgd_loop(legacy, d, compiled=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        migrated = load(migrate(pathlib.Path(tmp)), "train_tf1_migrated")
+        tfcompat_losses.uninstall()  # the migrated copy must not need install()
+        runs["migrated copy"] = sgd_loop(migrated, d, compiled=True)
+    runs["Keras model.fit"] = keras_fit(d, legacy.LEARNING_RATE)
+    slim = tf_slim_graph(d, legacy.LEARNING_RATE)
+    if slim is not None:
+        runs["contrib (tf_slim) graph"] = slim
+
+    names = list(runs)
+    width = max(len(n) for n in names) + 1
+    print("\nTotal loss per SGD step (softmax xent + aux MSE + L2, [B] weights):\n")
+    print(f"{'step':>4} " + " ".join(f"{n:>{width}}" for n in names) + f" {'max |diff|':>11}")
+    worst = 0.0
+    for i in range(STEPS):
+        row = [runs[n][0][i] for n in names]
+        diff = max(row) - min(row)
+        worst = max(worst, diff / max(1.0, abs(row[0])))
+        print(f"{i:>4} " + " ".join(f"{v:>{width}.7f}" for v in row) + f" {diff:>11.2e}")
+    print(f"\n{'final accuracy':<15}" + " ".join(f"{runs[n][1]:>{width}.3f}" for n in names))
+    ok = worst <= 1e-5
+    print(f"\nlargest relative disagreement: {worst:.2e} -> {'MATCH' if ok else 'MISMATCH'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
