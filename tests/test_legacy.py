@@ -85,3 +85,12 @@ def test_unmodified_legacy_script_in_subprocess() -> None:
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "3.12693"
+
+
+def test_metric_learning_exposed(installed: None) -> None:
+    from tfcompat_losses import metric_learning
+
+    assert tf.contrib.losses.metric_learning is metric_learning
+    import tensorflow.contrib.losses.metric_learning as ml
+
+    assert ml.triplet_semihard_loss is metric_learning.triplet_semihard_loss
