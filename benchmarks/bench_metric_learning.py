@@ -20,6 +20,11 @@ float32 embeddings and labels of ``batch / 4`` classes of 4 samples:
 ``xla``
     The same with ``jit_compile=True``.
 
+``--cluster`` also times ``cluster_loss`` (NMI margin, PAM on, forward
+only; contrib's runs scikit-learn through ``py_func`` for every candidate
+centroid) against ours in a ``tf.function``, for a batch of 64 (16 classes)
+and 128 (32 classes).
+
 Every number reported is a ratio against ``contrib`` measured in the same
 process and round: the candidates run interleaved (round-robin, order
 rotated every round) and a ratio is the median over rounds of the per-round
@@ -114,6 +119,44 @@ def measure(batch: int, backward: bool, rounds: int) -> dict[str, list[float]]:
     return times
 
 
+def cluster_times(batch: int, classes: int, rounds: int) -> dict[str, list[float]]:
+    """``cluster_loss`` forward: contrib (TF1 graph + py_func) vs ``tf.function``."""
+    from unittest import mock
+
+    from tf_slim.losses import metric_learning as slim
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(batch, DIM)).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    y = rng.permutation(np.arange(batch) % classes).astype(np.int64)
+    g = tf.Graph()
+    with (
+        g.as_default(),
+        warnings.catch_warnings(),
+        # tf_slim calls control_flow_ops.while_loop, which TF 2.21 moved.
+        mock.patch.object(
+            slim.control_flow_ops, "while_loop", tf.compat.v1.while_loop, create=True
+        ),
+    ):
+        warnings.simplefilter("ignore")
+        loss = slim.cluster_loss(tf.constant(y), tf.constant(x), 1.0)
+    sess = tf.compat.v1.Session(graph=g)
+    fn = tf.function(lambda a, b: ml.cluster_loss(a, b, 1.0))
+    ty, tx = tf.constant(y), tf.constant(x)
+    steps = {"contrib": lambda: sess.run(loss), "function": lambda: fn(ty, tx).numpy()}
+    want, got = steps["contrib"](), steps["function"]()
+    if not np.isclose(want, got, rtol=1e-4):
+        raise AssertionError(f"cluster_loss: ours {got}, contrib {want}")
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    names = list(steps)
+    for r in range(rounds):
+        for name in names[r % 2 :] + names[: r % 2]:
+            t0 = time.perf_counter()
+            steps[name]()
+            times[name].append(time.perf_counter() - t0)
+    return times
+
+
 def ratios(times: dict[str, list[float]], name: str) -> float:
     return statistics.median(a / b for a, b in zip(times[name], times["contrib"], strict=True))
 
@@ -123,6 +166,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--quick", action="store_true", help="batch 256 only, 3 rounds")
     p.add_argument("--markdown", action="store_true", help="print a Markdown table")
     p.add_argument("--rounds", type=int, default=None)
+    p.add_argument("--cluster", action="store_true", help="also time cluster_loss")
     args = p.parse_args(argv)
     batches = (256,) if args.quick else (256, 1024)
     rows = []
@@ -149,6 +193,20 @@ def main(argv: list[str] | None = None) -> None:
                 f"xla {med['xla'] * 1e3:8.2f} ms ({rows[-1][6]:.3f}x) | {rounds} rounds",
                 flush=True,
             )
+    cluster_rows = []
+    if args.cluster:
+        for batch, classes in ((64, 16),) if args.quick else ((64, 16), (128, 32)):
+            rounds = args.rounds or 3
+            times = cluster_times(batch, classes, rounds)
+            med = {k: statistics.median(v) for k, v in times.items()}
+            cluster_rows.append((batch, classes, med["contrib"], med["function"]))
+            cluster_rows[-1] += (ratios(times, "function"),)
+            print(
+                f"cluster_loss B={batch} K={classes}: contrib {med['contrib'] * 1e3:.0f} ms | "
+                f"function {med['function'] * 1e3:.1f} ms ({cluster_rows[-1][4]:.3f}x) | "
+                f"{rounds} rounds",
+                flush=True,
+            )
     if args.markdown:
         print()
         print(
@@ -165,6 +223,14 @@ def main(argv: list[str] | None = None) -> None:
                 f"| {b} | {work} | {c * 1e3:.1f} | {f * 1e3:.2f} | {fr:.3f}x | "
                 f"{xt * 1e3:.2f} | {xr:.3f}x |"
             )
+        if cluster_rows:
+            print()
+            print("cluster_loss (NMI, PAM on, forward), dim 128:")
+            print()
+            print("| batch | classes | contrib (ms) | tf.function (ms) | ratio |")
+            print("|---:|---:|---:|---:|---:|")
+            for b, k, c, f, fr in cluster_rows:
+                print(f"| {b} | {k} | {c * 1e3:.0f} | {f * 1e3:.1f} | {fr:.3f}x |")
 
 
 if __name__ == "__main__":

@@ -470,7 +470,7 @@ def test_multilabel_bad_sparse_labels() -> None:
 
 def test_print_losses_under_xla_raises() -> None:
     f = tf.function(lambda x: ml.npairs_loss(Y, x, x, print_losses=True), jit_compile=True)
-    with pytest.raises(ValueError, match="print_losses=True.*XLA"):
+    with pytest.raises(ValueError, match=r"print_losses=True.*XLA"):
         f(tf.constant(X))
 
 
