@@ -66,8 +66,7 @@ def run_slim(
     g = tf.Graph()
     with g.as_default(), warnings.catch_warnings(), _slim_while_loop():
         warnings.simplefilter("ignore")
-        tensors = [a if isinstance(a, list) else tf.constant(a) for a in args]
-        tensors = [_sparse(a) if isinstance(a, list) else a for a in tensors]
+        tensors = [_sparse(a) if isinstance(a, list) else tf.constant(a) for a in args]
         out = getattr(slim, fn)(*tensors, **kwargs)
         fetch = [out]
         if diff is not None:

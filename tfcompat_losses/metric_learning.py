@@ -890,7 +890,15 @@ class _Scorer:
 
         ami = away_from_zero(mi - emi) / away_from_zero(normalizer - emi)
         ami = tf.where(trivial, tf.zeros_like(ami), ami)
-        return tf.where(both_single, one, ami)
+        # The same partition (one nonzero cell per class and per cluster):
+        # mathematically 1, and sklearn's value rounds to 1 in float32 (its
+        # MI and mean entropy agree to the bit). Computed, it is 0/0 when the
+        # classes are singletons (EMI = MI = entropy) and rounding decides.
+        same = tf.logical_and(
+            tf.equal(tf.math.count_nonzero(nz, [1, 2]), tf.cast(k, tf.int64)),
+            tf.equal(tf.math.count_nonzero(b > 0, 1), tf.cast(k, tf.int64)),
+        )
+        return tf.where(tf.logical_or(both_single, same), one, ami)
 
     def _ari(self, cont: tf.Tensor, a: tf.Tensor, b: tf.Tensor) -> tf.Tensor:
         """sklearn's adjusted_rand_score via its pair confusion matrix.
@@ -1073,7 +1081,8 @@ def cluster_loss(
     * ``"ami"``: adjusted mutual information (clipped at 0);
     * ``"ari"``: adjusted Rand index (clipped at 0);
     * ``"vmeasure"``: V-measure (clipped at 0);
-    * ``"const"``: 1 if the cluster indices equal the labels, else 0.
+    * ``"const"``: 1 if the cluster indices equal the labels, else 0
+      (contrib compared the raw label values with the cluster indices).
 
     These are scikit-learn's formulas (contrib called ``sklearn.metrics``
     through ``py_func``), computed here with TF ops from contingency tables:
@@ -1089,6 +1098,13 @@ def cluster_loss(
     distinct labels, a PAM step's candidates are one cluster's members). It
     does not compile under XLA: called inside a ``jit_compile=True`` function
     it raises ``ValueError`` (XLA would abort the process on those shapes).
+    Called eagerly, the loops run in a ``tf.function`` traced once per
+    ``margin_type`` and PAM flag.
+
+    Scores are computed in float64 and cast to float32 as contrib did, so a
+    candidate's score equals sklearn's to float32 rounding; one exception:
+    AMI of a clustering identical to the labels is 1 (sklearn's value also
+    rounds to 1), where the formula is ``0/0`` for singleton classes.
 
     Args:
       labels: ``[batch_size]`` or ``[batch_size, 1]`` integer (or float)
@@ -1111,7 +1127,7 @@ def cluster_loss(
 
     Raises:
       ValueError: unknown ``margin_type``; wrong ranks, dtypes or batch
-        sizes.
+        sizes; called under XLA.
 
     >>> from tfcompat_losses import metric_learning as ml
     >>> float(ml.cluster_loss([0, 0, 1, 1],
