@@ -621,6 +621,151 @@ def quirks() -> Numbers:
 
 
 # --------------------------------------------------------------------------
+# Guide section 10. metric_learning and TensorFlow Addons.
+#
+# Addons cannot be installed next to TensorFlow 2.21 (it is archived), so its
+# formulas are written out here in NumPy, float64, from its source
+# (tensorflow_addons/losses/{triplet,npairs,contrastive}.py, 0.11+):
+# triplet_semihard_loss mines exactly like contrib but over
+# pairwise_distance(squared=False) by default (distance_metric="L2") and over
+# squared distances with distance_metric="squared-L2"; npairs_loss is
+# contrib's cross-entropy without the reg_lambda term, on a precomputed
+# similarity matrix; contrastive_loss returns per-pair values of
+# precomputed distances. The squared-L2 variant must reproduce contrib's
+# golden value and gradient (tests/test_migration_guide.py checks it), which
+# is what makes the L2 numbers trustworthy.
+
+ML_GOLDEN = ROOT / "tests" / "data" / "metric_learning_golden.json"
+
+
+@functools.cache
+def ml_golden() -> dict[tuple[str, str], dict[str, Any]]:
+    """The metric-learning golden cases keyed by (fn, tag)."""
+    cases = json.loads(ML_GOLDEN.read_text())["cases"]
+    return {(c["fn"], c["tag"]): c for c in cases}
+
+
+def _ml_args(fn: str, tag: str) -> tuple[list[np.ndarray], dict[str, Any], dict[str, Any]]:
+    c = ml_golden()[(fn, tag)]
+    args = [
+        np.array(a["value"], dtype=np.float64 if "float" in a["dtype"] else None) for a in c["args"]
+    ]
+    return args, c["kwargs"], c
+
+
+def addons_triplet_semihard_np(
+    labels: np.ndarray, embeddings: np.ndarray, margin: float, distance_metric: str = "L2"
+) -> float:
+    """Addons' triplet_semihard_loss: for every anchor-positive pair the
+    smallest negative distance beyond the positive one, else the largest
+    negative distance; the hinge averaged over the pairs (0/0 if none)."""
+    diff = embeddings[:, None, :] - embeddings[None, :, :]
+    squared = np.sum(diff * diff, axis=-1)
+    dist = {"L2": np.sqrt(squared), "squared-L2": squared}[distance_metric]
+    same = labels[:, None] == labels[None, :]
+    total, pairs = 0.0, 0
+    for a, p in zip(*np.nonzero(same & ~np.eye(len(labels), dtype=bool)), strict=True):
+        negatives = dist[a][~same[a]]
+        beyond = negatives[negatives > dist[a, p]]
+        chosen = beyond.min() if beyond.size else negatives.max()
+        total += max(margin + dist[a, p] - chosen, 0.0)
+        pairs += 1
+    with np.errstate(invalid="ignore"):
+        return float(np.float64(total) / np.float64(pairs))
+
+
+def _numeric_grad(f: Callable[[np.ndarray], float], x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """Central differences (the losses are piecewise smooth in x)."""
+    grad = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        step = np.zeros_like(x)
+        step[idx] = eps
+        grad[idx] = (f(x + step) - f(x - step)) / (2 * eps)
+    return grad
+
+
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(1, keepdims=True)
+    return z - np.log(np.exp(z).sum(1, keepdims=True))
+
+
+def addons_npairs_np(labels: np.ndarray, similarity: np.ndarray) -> float:
+    """Addons' npairs_loss(y_true, y_pred=anchor @ positive.T)."""
+    target = (labels[:, None] == labels[None, :]).astype(np.float64)
+    target /= target.sum(1, keepdims=True)
+    return float(np.mean(-np.sum(target * _log_softmax(similarity), 1)))
+
+
+def addons_contrastive_np(labels: np.ndarray, distances: np.ndarray, margin: float) -> np.ndarray:
+    """Addons' contrastive_loss(y_true, y_pred=distances): per-pair values."""
+    return labels * distances**2 + (1.0 - labels) * np.maximum(margin - distances, 0.0) ** 2
+
+
+def metric_learning() -> Numbers:
+    from tfcompat_losses import metric_learning as ml
+
+    out: Numbers = {}
+    # triplet_semihard_loss: contrib (squared) vs Addons' default L2.
+    for margin_tag in ("m1.0", "m0.5"):
+        (labels, x), kwargs, c = _ml_args("triplet_semihard_loss", f"8x4:{margin_tag}")
+        margin = kwargs["margin"]
+        key = f"ml.triplet.{margin_tag}"
+        out[f"{key}.contrib"] = float(c["expected"]["value"])
+        xt = tf.constant(x, tf.float32)
+        with tf.GradientTape() as tape:
+            tape.watch(xt)
+            ours = ml.triplet_semihard_loss(tf.constant(labels, tf.int32), xt, margin=margin)
+        out[f"{key}.tfcompat"] = _f(ours)
+        out[f"{key}.contrib_grad_norm"] = float(np.linalg.norm(c["expected"]["grad"]))
+        out[f"{key}.tfcompat_grad_norm"] = float(np.linalg.norm(tape.gradient(ours, xt)))
+        for metric in ("squared-L2", "L2"):
+            name = "addons_sq" if metric == "squared-L2" else "addons_l2"
+
+            def loss(
+                e: np.ndarray,
+                labels: np.ndarray = labels,
+                margin: float = margin,
+                metric: str = metric,
+            ) -> float:
+                return addons_triplet_semihard_np(labels, e, margin, metric)
+
+            out[f"{key}.{name}"] = loss(x)
+            out[f"{key}.{name}_grad_norm"] = float(np.linalg.norm(_numeric_grad(loss, x)))
+    # The same labels, one positive pair per class: no pair at all.
+    distinct = np.arange(8)
+    (_, x), _, _ = _ml_args("triplet_semihard_loss", "8x4:m1.0")
+    out["ml.triplet.distinct.addons"] = str(addons_triplet_semihard_np(distinct, x, 1.0))
+    out["ml.triplet.distinct.tfcompat"] = _f(
+        ml.triplet_semihard_loss(tf.constant(distinct, tf.int32), tf.constant(x, tf.float32))
+    )
+
+    # npairs_loss: Addons has no reg_lambda term.
+    (labels, a, p), kwargs, c = _ml_args("npairs_loss", "8x4")
+    out["ml.npairs.reg_lambda"] = str(kwargs["reg_lambda"])
+    out["ml.npairs.contrib"] = float(c["expected"]["value"])
+    out["ml.npairs.tfcompat"] = _f(
+        ml.npairs_loss(
+            tf.constant(labels, tf.int32),
+            tf.constant(a, tf.float32),
+            tf.constant(p, tf.float32),
+            reg_lambda=kwargs["reg_lambda"],
+        )
+    )
+    out["ml.npairs.addons"] = addons_npairs_np(labels, a @ p.T)
+    out["ml.npairs.reg_term"] = float(
+        0.25 * kwargs["reg_lambda"] * (np.mean(np.sum(a * a, 1)) + np.mean(np.sum(p * p, 1)))
+    )
+
+    # contrastive_loss: Addons takes distances and returns per-pair values.
+    (labels, a, p), kwargs, c = _ml_args("contrastive_loss", "8x4")
+    out["ml.contrastive.contrib"] = float(c["expected"]["value"])
+    per_pair = addons_contrastive_np(labels, np.linalg.norm(a - p, axis=1), kwargs["margin"])
+    out["ml.contrastive.addons_shape"] = str(list(per_pair.shape))
+    out["ml.contrastive.addons_mean"] = float(per_pair.mean())
+    return out
+
+
+# --------------------------------------------------------------------------
 
 SECTIONS: tuple[Callable[[], Numbers], ...] = (
     elementwise,
@@ -635,6 +780,7 @@ SECTIONS: tuple[Callable[[], Numbers], ...] = (
     quirks,
     distributed,
     keras_fit,
+    metric_learning,
 )
 
 

@@ -209,3 +209,31 @@ def test_distributed(numbers: dict[str, Any]) -> None:
     if "fit.one.loss" in numbers:  # tfcompat_losses.keras available
         assert _close(numbers["fit.exact.loss"], numbers["fit.one.loss"])
         assert _close(numbers["fit.exact.kernel0"], numbers["fit.one.kernel0"])
+
+
+def test_metric_learning_addons_differences(numbers: dict[str, Any], guide: str) -> None:
+    """Section 10: the NumPy Addons formulas reproduce contrib with squared-L2
+    (value and gradient), which validates them; the L2 default differs by the
+    amounts the guide states."""
+    for m, pct, grad_pct in (("m1.0", 38, "0.33x"), ("m0.5", 77, "0.47x")):
+        key = f"ml.triplet.{m}"
+        assert _close(numbers[f"{key}.addons_sq"], numbers[f"{key}.contrib"], 1e-5)
+        assert _close(
+            numbers[f"{key}.addons_sq_grad_norm"], numbers[f"{key}.contrib_grad_norm"], 1e-4
+        )
+        assert _close(
+            numbers[f"{key}.tfcompat_grad_norm"], numbers[f"{key}.contrib_grad_norm"], 1e-5
+        )
+        ratio = numbers[f"{key}.addons_l2"] / numbers[f"{key}.contrib"]
+        assert round(100 * (ratio - 1)) == pct, ratio
+        grad_ratio = numbers[f"{key}.addons_l2_grad_norm"] / numbers[f"{key}.contrib_grad_norm"]
+        assert f"{grad_ratio:.2f}x" == grad_pct, grad_ratio
+        assert f"{pct}%" in guide and grad_pct in guide
+    assert numbers["ml.triplet.distinct.addons"] == "nan"
+    assert numbers["ml.triplet.distinct.tfcompat"] == 0.0
+    assert _close(
+        numbers["ml.npairs.contrib"] - numbers["ml.npairs.addons"], numbers["ml.npairs.reg_term"]
+    )
+    assert f"reg_lambda={numbers['ml.npairs.reg_lambda']}" in guide
+    assert numbers["ml.contrastive.addons_shape"] == "[8]"
+    assert _close(numbers["ml.contrastive.addons_mean"], numbers["ml.contrastive.contrib"])
