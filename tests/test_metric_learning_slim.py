@@ -63,11 +63,19 @@ def run_slim(
     fn: str, args: list[Any], kwargs: dict[str, Any], diff: int | None
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """The contrib value (and gradient w.r.t. ``args[diff]``), TF1 graph mode."""
-    g = tf.Graph()
-    with g.as_default(), warnings.catch_warnings(), _slim_while_loop():
+    with warnings.catch_warnings(), _slim_while_loop():
         warnings.simplefilter("ignore")
+        return _run_graph(getattr(slim, fn), args, kwargs, diff)
+
+
+def _run_graph(
+    f: Callable[..., tf.Tensor], args: list[Any], kwargs: dict[str, Any], diff: int | None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """``f(*args, **kwargs)`` (and its gradient w.r.t. ``args[diff]``) in a TF1 graph."""
+    g = tf.Graph()
+    with g.as_default():
         tensors = [_sparse(a) if isinstance(a, list) else tf.constant(a) for a in args]
-        out = getattr(slim, fn)(*tensors, **kwargs)
+        out = f(*tensors, **kwargs)
         fetch = [out]
         if diff is not None:
             fetch += tf.compat.v1.gradients(tf.reduce_sum(out), [tensors[diff]])
@@ -89,16 +97,7 @@ def run_ours(
 ) -> tuple[np.ndarray, np.ndarray | None]:
     f: Callable[..., tf.Tensor] = getattr(ml, fn)
     if mode == "graph":
-        g = tf.Graph()
-        with g.as_default():
-            tensors = [_sparse(a) if isinstance(a, list) else tf.constant(a) for a in args]
-            out = f(*tensors, **kwargs)
-            fetch = [out]
-            if diff is not None:
-                fetch += tf.compat.v1.gradients(tf.reduce_sum(out), [tensors[diff]])
-            with tf.compat.v1.Session(graph=g) as sess:
-                got = sess.run(fetch)
-        return got[0], (got[1] if diff is not None else None)
+        return _run_graph(f, args, kwargs, diff)
 
     def step(tensors: list[Any]) -> tuple[tf.Tensor, Any]:
         if diff is None:
