@@ -279,6 +279,9 @@ CONTRIB_SURFACE = {
 
 
 def _public_names() -> set[str]:
+    # The package imports its API on first attribute use (PEP 562): make sure
+    # it has, whatever ran before this test.
+    assert callable(tcl.absolute_difference)
     return {
         n
         for n, v in vars(tcl).items()

@@ -27,6 +27,7 @@ used where it earns its cost: rebuilding the statements a rule restructures.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -116,10 +117,11 @@ _SKIP_FIELDS = frozenset({"ctx", "op", "ops", "type_comment", "kind", "names", "
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def _fields(cls: type) -> tuple[str, ...]:
+def _reversed_fields(cls: type) -> tuple[str, ...]:
     fields = _FIELDS.get(cls)
     if fields is None:
-        fields = _FIELDS[cls] = tuple(f for f in cls._fields if f not in _SKIP_FIELDS)  # type: ignore[attr-defined]
+        fields = tuple(f for f in cls._fields if f not in _SKIP_FIELDS)  # type: ignore[attr-defined]
+        fields = _FIELDS[cls] = fields[::-1]
     return fields
 
 
@@ -141,6 +143,9 @@ class _Walker:
         self.chains: list[tuple[ast.expr, ast.Name, Scope, bool]] = []
         self.calls: dict[int, ast.Call] = {}
         self.imports: list[ImportSite] = []
+        #: Names with an import or assignment binding somewhere: no other
+        #: name can resolve to anything (bar a star import).
+        self.resolvable: set[str] = set()
         self._handlers: dict[type, Callable[[Any, Scope, _Push], None]] = {
             ast.Name: self._name,
             ast.Attribute: self._attribute,
@@ -189,6 +194,8 @@ class _Walker:
                 outer = outer.parent
             scope = outer if outer is not None and outer.kind != "module" else scope
         scope.bindings.setdefault(name, []).append(binding)
+        if binding.kind != _OTHER:
+            self.resolvable.add(name)
 
     def _bind_other(self, name: str, scope: Scope) -> None:
         self._bind(name, _Binding(_OTHER), scope)
@@ -345,15 +352,16 @@ def _ignore(node: ast.AST, scope: Scope, push: _Push) -> None:
 
 
 def _push_children(node: ast.AST, scope: Scope, push: _Push) -> None:
-    children: list[ast.AST] = []
-    for name in _fields(node.__class__):
+    # Pushed last to first, so they are popped in source order. Constants
+    # hold nothing to look at: not pushed at all.
+    for name in _reversed_fields(node.__class__):
         value = getattr(node, name, None)
         if value.__class__ is list:
-            children.extend(v for v in value if isinstance(v, ast.AST))
-        elif isinstance(value, ast.AST):
-            children.append(value)
-    for child in reversed(children):
-        push((child, scope))
+            for child in reversed(value):
+                if isinstance(child, ast.AST) and child.__class__ is not ast.Constant:
+                    push((child, scope))
+        elif isinstance(value, ast.AST) and value.__class__ is not ast.Constant:
+            push((value, scope))
 
 
 class _Resolver:
@@ -450,23 +458,43 @@ def analyze(tree: ast.Module) -> Analysis:
     resolver = _Resolver(walker.module)
     refs: list[Ref] = []
     by_node: dict[int, Ref] = {}
+    resolve = resolver.name
+    calls = walker.calls
+    tracked: dict[frozenset[str], bool] = {}
+    resolvable = None if walker.module.star_imports else walker.resolvable
     for top, root, scope, store in walker.chains:
-        roots = resolver.name(root.id, scope)
-        if roots is None or not any(_tracked(r) for r in roots):
+        if resolvable is not None and root.id not in resolvable:
+            continue  # bound by nothing but parameters, loops, defs ...: unknown
+        roots = resolve(root.id, scope)
+        if roots is None:
+            continue
+        is_tracked = tracked.get(roots)
+        if is_tracked is None:
+            is_tracked = tracked[roots] = any(_tracked(r) for r in roots)
+        if not is_tracked:
             continue
         parts: list[ast.expr] = [top]
         while parts[-1] is not root:
             parts.append(parts[-1].value)  # type: ignore[attr-defined]
         parts.reverse()
         names = [root.id] + [p.attr for p in parts[1:]]  # type: ignore[attr-defined]
-        canon: list[str | None] = []
-        suffix = ""
-        for i, name in enumerate(names):
-            if i:
-                suffix += "." + name
-            spellings = {canonical(r + suffix) for r in roots}
-            canon.append(spellings.pop() if len(spellings) == 1 else None)
-        ref = Ref(parts, names, canon, roots, scope, store, walker.calls.get(id(parts[-1])))
+        canon = _meaning(roots, tuple(names))
+        ref = Ref(parts, names, list(canon), roots, scope, store, calls.get(id(top)))
         refs.append(ref)
-        by_node[id(parts[-1])] = ref
+        by_node[id(top)] = ref
     return Analysis(walker.module, refs, walker.imports, by_node)
+
+
+# The same chains (``tf.nn.relu``) come back again and again: their meaning
+# depends only on what the root resolves to and on the names.
+@functools.lru_cache(maxsize=8192)
+def _meaning(roots: frozenset[str], names: tuple[str, ...]) -> tuple[str | None, ...]:
+    """The canonical name of each prefix of the chain (None: ambiguous)."""
+    canon: list[str | None] = []
+    suffix = ""
+    for i, name in enumerate(names):
+        if i:
+            suffix += "." + name
+        spellings = {canonical(r + suffix) for r in roots}
+        canon.append(spellings.pop() if len(spellings) == 1 else None)
+    return tuple(canon)

@@ -3,17 +3,21 @@
 Pipeline: a textual pre-check (most files of a tree never mention the legacy
 API and are skipped in microseconds) -> ``ast.parse`` (a file that does not
 parse is reported and left untouched) -> binding analysis -> the rules, each
-adding edits and notes -> the edits applied in one pass -> the result parsed
-again (a rewrite that does not parse is a bug: reported, file untouched).
+adding edits and notes -> the edits applied in one pass -> the result checked
+to parse (a rewrite that does not parse is a bug: reported, file untouched;
+only the statements an edit could have broken are parsed again, see
+:mod:`._reparse`).
 """
 
 from __future__ import annotations
 
 import ast
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from ._analysis import analyze
+from ._reparse import check_output
 from ._source import Source, decode, encode
 from .rules import RULES, Context, Note
 
@@ -53,8 +57,16 @@ class Result:
 
 
 def may_need_migration(text: str) -> bool:
-    """False when ``text`` cannot mention the legacy API (no parse needed)."""
-    return _CANDIDATE.search(text) is not None
+    """False when ``text`` cannot mention the legacy API (no parse needed).
+
+    Every name a rule acts on is spelled out in the module (an import path,
+    an attribute, a called function), so it holds one of the words; Python
+    reads identifiers NFKC-normalised (``tf.\uff43ontrib`` is ``tf.contrib``),
+    so a module that is not ASCII is searched normalised too.
+    """
+    if _CANDIDATE.search(text) is not None:
+        return True
+    return not text.isascii() and _CANDIDATE.search(unicodedata.normalize("NFKC", text)) is not None
 
 
 def _cannot_parse(e: Exception) -> str:
@@ -96,7 +108,7 @@ def migrate_source(text: str, path: str = "<string>") -> Result:
         return Result(path, text, text, error=f"internal error in {step}: {e!r}; left unchanged")
     if output != text:
         try:
-            ast.parse(output, filename=path)
+            check_output(source, tree, ctx.edits, output, path)
         except (SyntaxError, ValueError, RecursionError, MemoryError) as e:
             return Result(
                 path,

@@ -19,6 +19,7 @@ parenthesis, and a call whose comments could not be kept is left alone.
 from __future__ import annotations
 
 import ast
+import functools
 
 import libcst as cst
 
@@ -115,6 +116,9 @@ def _plain_arguments(call: ast.Call, params: tuple[str, str]) -> bool:
     return all(n in params and n not in taken for n in names) and len(set(names)) == len(names)
 
 
+# A pure function of its arguments, and the same calls come back in file
+# after file (``tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)``).
+@functools.lru_cache(maxsize=1024)
 def _rewrite(text: str, canon: str, new_func: str) -> tuple[str | None, str]:
     """The call rebuilt for ``new_func``, or ``(None, reason)``."""
     try:

@@ -26,6 +26,7 @@ touched: only ``slim.losses`` is legacy.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from typing import Any
 
@@ -59,12 +60,20 @@ def run(ctx: Context) -> None:
             _from(ctx, site, node)
 
 
+# libcst nodes are immutable, so parses can be shared: the same few import
+# statements come back in file after file.
+@functools.lru_cache(maxsize=256)
 def _dotted(name: str) -> cst.Attribute | cst.Name:
     return cst.parse_expression(name)  # type: ignore[return-value]
 
 
 def _parse(ctx: Context, node: ast.stmt) -> cst.Import | cst.ImportFrom:
-    stmt = cst.parse_statement(ctx.text(node))
+    return _parse_statement(ctx.text(node))
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_statement(text: str) -> cst.Import | cst.ImportFrom:
+    stmt = cst.parse_statement(text)
     return stmt.body[0]  # type: ignore[union-attr, return-value]
 
 
