@@ -13,9 +13,16 @@ import tensorflow as tf
 
 from ._compat_args import renamed_kwargs
 from ._weighting import (
+    _F32_ENUM,
+    EagerTensor,
+    _tape_set_is_empty,
     cast,
     check_batch_axis,
     check_same_shape,
+    eager_gate,
+    eager_mean,
+    eager_pair,
+    executing_eagerly,
     fmt_shape,
     in_scope,
     same_dtype,
@@ -33,6 +40,9 @@ __all__ = [
 
 _F32 = tf.float32
 _raw = tf.raw_ops
+_ET = EagerTensor
+_NUMBERS = (int, float)
+_INT_IDS = (tf.int32, tf.int64)
 
 
 def _logits(fn: str, logits: Any) -> tf.Tensor:
@@ -82,6 +92,14 @@ def sigmoid_cross_entropy(
     >>> round(float(tcl.sigmoid_cross_entropy([[0.0, 2.0]], [[1.0, 1.0]])), 5)
     0.41004
     """
+    dims = eager_pair(logits, multi_class_labels)
+    if dims is not None and type(label_smoothing) in _NUMBERS and label_smoothing == 0:
+        gate = eager_gate(weights, dims)
+        if gate is not None:
+            losses = tf.nn.sigmoid_cross_entropy_with_logits(
+                labels=multi_class_labels, logits=logits, name="xentropy"
+            )
+            return eager_mean(losses, gate, scope, "sigmoid_cross_entropy_loss/value")
     fn = "sigmoid_cross_entropy"
     x = _logits(fn, logits)
     y = to_tensor(multi_class_labels, fn, "multi_class_labels", dtype=x.dtype)
@@ -137,6 +155,23 @@ def softmax_cross_entropy(
     ...                                       weights=[0.0, 1.0])), 5)
     2.12693
     """
+    if (  # the eager fast path (see _weighting.eager_gate)
+        type(logits) is _ET
+        and type(onehot_labels) is _ET
+        and logits._datatype_enum() == _F32_ENUM == onehot_labels._datatype_enum()
+        and type(label_smoothing) in _NUMBERS
+        and label_smoothing == 0
+    ):
+        dims = logits._shape_tuple()
+        gate = (
+            eager_gate(weights, dims[:1])
+            if len(dims) == 2 and onehot_labels._shape_tuple() == dims
+            else None
+        )
+        if gate is not None:
+            y = onehot_labels if _tape_set_is_empty() else _raw.StopGradient(input=onehot_labels)
+            loss, _ = _raw.SoftmaxCrossEntropyWithLogits(features=logits, labels=y, name="xentropy")
+            return eager_mean(loss, gate, scope, "softmax_cross_entropy_loss/value")
     fn = "softmax_cross_entropy"
     x = _logits(fn, logits)
     y = to_tensor(onehot_labels, fn, "onehot_labels", dtype=x.dtype)
@@ -215,6 +250,15 @@ def sparse_softmax_cross_entropy(
     ...                                              [0, 0])), 5)
     1.12693
     """
+    if type(logits) is _ET and type(labels) is _ET and logits._datatype_enum() == _F32_ENUM:
+        dims = logits._shape_tuple()
+        if len(dims) == 2 and labels.dtype in _INT_IDS and labels._shape_tuple() == dims[:1]:
+            gate = eager_gate(weights, dims[:1])
+            if gate is not None:
+                loss, _ = _raw.SparseSoftmaxCrossEntropyWithLogits(
+                    features=logits, labels=labels, name="xentropy"
+                )
+                return eager_mean(loss, gate, scope, "sparse_softmax_cross_entropy_loss/value")
     fn = "sparse_softmax_cross_entropy"
     x = _logits(fn, logits)
     y = to_tensor(labels, fn, "labels", dtype=tf.int32)
@@ -268,15 +312,18 @@ def hinge_loss(logits: Any, labels: Any = None, scope: str | None = None) -> tf.
     >>> tcl.hinge_loss([[0.5, -2.0]], [[1.0, 0.0]]).numpy().tolist()
     [[0.5, 0.0]]
     """
+    if eager_pair(logits, labels) is not None and executing_eagerly():
+        return _hinge(logits, labels)  # the eager fast path: nothing to collect
     fn = "hinge_loss"
     x = _logits(fn, logits)
     y = to_tensor(labels, fn, "labels", dtype=x.dtype)
     check_same_shape(x, y, fn, "logits", "labels")
+    return in_scope(
+        scope, "hinge_loss", [x, y], lambda: _hinge(x, cast(y, x.dtype, "Cast")), collect=False
+    )
 
-    def body() -> tf.Tensor:
-        yc = cast(y, x.dtype, "Cast")
-        ones = _raw.OnesLike(x=yc)
-        signs = _raw.Sub(x=_raw.Mul(x=tf.constant(2.0, x.dtype), y=yc), y=ones)
-        return _raw.Relu(features=_raw.Sub(x=ones, y=_raw.Mul(x=signs, y=x)), name="Relu")
 
-    return in_scope(scope, "hinge_loss", [x, y], body, collect=False)
+def _hinge(x: tf.Tensor, yc: tf.Tensor) -> tf.Tensor:
+    ones = _raw.OnesLike(x=yc)
+    signs = _raw.Sub(x=_raw.Mul(x=tf.constant(2.0, x.dtype), y=yc), y=ones)
+    return _raw.Relu(features=_raw.Sub(x=ones, y=_raw.Mul(x=signs, y=x)), name="Relu")

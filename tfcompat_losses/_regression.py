@@ -13,9 +13,13 @@ import tensorflow as tf
 
 from ._compat_args import renamed_kwargs
 from ._weighting import (
+    _axis_arg,
     cast,
     check_batch_axis,
     check_same_shape,
+    eager_gate,
+    eager_mean,
+    eager_pair,
     fmt_shape,
     in_scope,
     reduce_sum,
@@ -72,6 +76,12 @@ def absolute_difference(
     ...                               weights=[1.0, 0.0]))
     0.25
     """
+    dims = eager_pair(predictions, labels)
+    if dims is not None:
+        gate = eager_gate(weights, dims)
+        if gate is not None:
+            losses = _raw.Abs(x=_raw.Sub(x=predictions, y=labels))
+            return eager_mean(losses, gate, scope, "absolute_difference/value")
     fn = "absolute_difference"
     p, y = _pair(fn, predictions, labels)
 
@@ -105,6 +115,12 @@ def mean_squared_error(
     ...                              [[0.0, 2.0], [3.0, 4.0]], weights=[2.0, 1.0]))
     0.5
     """
+    dims = eager_pair(predictions, labels)
+    if dims is not None:
+        gate = eager_gate(weights, dims)
+        if gate is not None:
+            losses = _raw.SquaredDifference(x=predictions, y=labels)
+            return eager_mean(losses, gate, scope, "mean_squared_error/value")
     fn = "mean_squared_error"
     p, y = _pair(fn, predictions, labels)
 
@@ -142,19 +158,28 @@ def log_loss(
     >>> round(float(tcl.log_loss([0.9, 0.2], [1.0, 0.0])), 5)
     0.16425
     """
+    dims = eager_pair(predictions, labels)
+    if dims is not None:
+        gate = eager_gate(weights, dims)
+        if gate is not None:
+            losses = _log_losses(predictions, labels, epsilon)
+            return eager_mean(losses, gate, scope, "log_loss/value")
     fn = "log_loss"
     p, y = _pair(fn, predictions, labels)
 
     def body() -> tf.Tensor:
         pf, yf = _f32(p, y)
-        pos = _raw.Mul(x=yf, y=_raw.Log(x=_raw.AddV2(x=pf, y=epsilon)))
-        one_minus_y = _raw.Sub(x=1.0, y=yf)
-        one_minus_p = _raw.AddV2(x=_raw.Sub(x=1.0, y=pf), y=epsilon)
-        neg = _raw.Mul(x=one_minus_y, y=_raw.Log(x=one_minus_p))
-        losses = _raw.Sub(x=_raw.Neg(x=pos), y=neg)
-        return weighted_mean(losses, weights, fn)
+        return weighted_mean(_log_losses(pf, yf, epsilon), weights, fn)
 
     return in_scope(scope, "log_loss", [p, y], body)
+
+
+def _log_losses(pf: tf.Tensor, yf: tf.Tensor, epsilon: Any) -> tf.Tensor:
+    pos = _raw.Mul(x=yf, y=_raw.Log(x=_raw.AddV2(x=pf, y=epsilon)))
+    one_minus_y = _raw.Sub(x=1.0, y=yf)
+    one_minus_p = _raw.AddV2(x=_raw.Sub(x=1.0, y=pf), y=epsilon)
+    neg = _raw.Mul(x=one_minus_y, y=_raw.Log(x=one_minus_p))
+    return _raw.Sub(x=_raw.Neg(x=pos), y=neg)
 
 
 @renamed_kwargs(targets="labels", weight="weights", dim="axis")
@@ -194,6 +219,15 @@ def cosine_distance(
     ...                           [[1.0, 0.0], [1.0, 0.0]], axis=1))
     0.5
     """
+    dims = eager_pair(predictions, labels) if dim is None and type(axis) is int else None
+    if dims is not None and -len(dims) <= axis < len(dims) and len(dims) >= 2:
+        a = axis % len(dims)
+        gate = eager_gate(weights, dims[:a] + dims[a + 1 :])
+        if gate is not None:
+            dots = _raw.Sum(
+                input=_raw.Mul(x=predictions, y=labels), axis=_axis_arg((a,), True), name="Sum"
+            )
+            return eager_mean(_raw.Sub(x=1.0, y=dots), gate, scope, "cosine_distance_loss/value")
     fn = "cosine_distance"
     if dim is not None:  # passed positionally (renamed_kwargs maps dim=)
         if axis is not None:
