@@ -1,0 +1,224 @@
+"""The README's Python snippets run, and do what their comments say.
+
+Each ```python block of README.md is executed as written, in a namespace
+that supplies what the snippet leaves to the reader (``x``, ``model``,
+``dataset``, ...). Only the distributed snippet's strategy is swapped for the
+session's shared one (conftest.py: several collective strategies in one
+process clash). A snippet edited so that it no longer runs, or no longer
+gives contrib's number, fails here.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import re
+import warnings
+from typing import Any
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import tfcompat_losses
+from tfcompat_losses import legacy
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+BLOCKS = re.findall(r"^```python\n(.*?)^```", (ROOT / "README.md").read_text(), re.M | re.S)
+B, C, D = 8, 3, 4
+
+
+def block(start: str) -> str:
+    """The one README block whose text starts with ``start``."""
+    found = [b for b in BLOCKS if b.startswith(start)]
+    assert len(found) == 1, f"README blocks starting with {start!r}: {len(found)}"
+    return found[0]
+
+
+def run(code: str, ns: dict[str, Any]) -> dict[str, Any]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # the old keywords, on purpose
+        exec(compile(code, "README.md", "exec"), ns)
+    return ns
+
+
+def data(seed: int = 0) -> dict[str, Any]:
+    rng = np.random.default_rng(seed)
+    ids = rng.integers(0, C, size=B)
+    w = rng.uniform(0.5, 2.0, size=B).astype(np.float32)
+    w[[1, 4, 6]] = 0.0
+    return {
+        "x": tf.constant(rng.normal(size=(B, D)), tf.float32),
+        "onehot": tf.one_hot(ids, C),
+        "w": tf.constant(w),
+        "ids": ids,
+    }
+
+
+def contrib_softmax(logits: np.ndarray, onehot: np.ndarray, w: np.ndarray) -> float:
+    """contrib's weighted softmax cross-entropy, NumPy: sum(w * ce) / nonzero(w)."""
+    z = logits - logits.max(1, keepdims=True)
+    ce = -(onehot * (z - np.log(np.exp(z).sum(1, keepdims=True)))).sum(1)
+    return float((w * ce).sum() / np.count_nonzero(w))
+
+
+def test_every_block_is_tested() -> None:
+    starts = [
+        "import tensorflow as tf\nimport tfcompat_losses as losses",
+        "import tfcompat_losses\ntfcompat_losses.install()",
+        "import tfcompat_losses.keras as tck",
+        "class Denoiser",
+        "with tf.GradientTape() as tape, tfcompat_losses.collection_scope()",
+        "for x, y, w in dataset",
+        "strategy = tf.distribute.MirroredStrategy()",
+    ]
+    assert len(BLOCKS) == len(starts)
+    for start in starts:
+        block(start)
+
+
+def test_quick_start() -> None:
+    d = data()
+    rng = np.random.default_rng(1)
+    ns = {
+        **d,
+        "W": tf.constant(rng.normal(size=(D, C)), tf.float32),
+        "V": tf.constant(rng.normal(size=(D, 2)), tf.float32),
+        "y": tf.constant(rng.normal(size=(B, 2)), tf.float32),
+        "labels": tf.cast(d["onehot"], tf.float32),
+    }
+    with tfcompat_losses.collection_scope():
+        ns = run(block("import tensorflow as tf\nimport tfcompat_losses as losses"), ns)
+    logits = (d["x"] @ ns["W"]).numpy()
+    w = d["w"].numpy()
+    xent = contrib_softmax(logits, d["onehot"].numpy(), w)
+    sq = (((d["x"] @ ns["V"]).numpy() - ns["y"].numpy()) ** 2).sum(1)
+    mse = float((w * sq).sum() / (np.count_nonzero(w) * 2))  # [B] weights count d each
+    assert float(ns["total"]) == pytest.approx(xent + mse, rel=1e-5)
+    assert ns["hinge"].shape == (B, C)
+
+
+def test_install() -> None:
+    try:
+        run(block("import tfcompat_losses\ntfcompat_losses.install()"), {})
+        assert tf.contrib.losses.log_loss is tfcompat_losses.log_loss
+    finally:
+        tfcompat_losses.uninstall()
+    assert not legacy.installed()
+
+
+def _two_headed_model() -> tf.keras.Model:
+    inp = tf.keras.Input((D,))
+    logits = tf.keras.layers.Dense(C, name="logits")(inp)
+    aux = tf.keras.layers.Dense(2, name="aux")(inp)
+    return tf.keras.Model(inp, {"logits": logits, "aux": aux})
+
+
+@pytest.mark.keras
+def test_keras_compile_and_fit() -> None:
+    d = data()
+    model = _two_headed_model()
+    y = {"logits": d["onehot"], "aux": tf.zeros((B, 2))}
+    ns = run(block("import tfcompat_losses.keras as tck"), {"model": model, **d, "y": y})
+    assert ns["tck"].SoftmaxCrossEntropy is tfcompat_losses.keras.SoftmaxCrossEntropy
+    # The compiled loss is contrib's: the sum of the two heads' contrib values.
+    pred = model(d["x"])
+    w = d["w"].numpy()
+    onehot = d["onehot"].numpy() * 0.9 + 0.1 / C  # label_smoothing=0.1
+    want = contrib_softmax(pred["logits"].numpy(), onehot, w)
+    sq = (pred["aux"].numpy() ** 2).sum(1)
+    want += float((w * sq).sum() / (np.count_nonzero(w) * 2))
+    got = model.evaluate(d["x"], y, sample_weight=d["w"], batch_size=B, verbose=0)
+    got = got[0] if isinstance(got, list) else got
+    assert got == pytest.approx(want, rel=1e-4)
+
+
+@pytest.mark.keras
+def test_layer_losses() -> None:
+    ns = run(block("class Denoiser"), {"tf": tf, "tck": tfcompat_losses.keras, **globals()})
+    layer = ns["Denoiser"]()
+    layer.encode = layer.decode = lambda t: 2.0 * t
+    x = data()["x"]
+    with tfcompat_losses.collection_scope():
+        layer(x)
+        assert tfcompat_losses.get_losses() == []  # in layer.losses, not also collected
+    want = 0.1 * float(np.mean((4.0 * x.numpy() - x.numpy()) ** 2))  # y = decode(encode(x)) = 4x
+    assert len(layer.losses) == 1
+    assert float(layer.losses[0]) == pytest.approx(want, rel=1e-5)
+
+
+@pytest.mark.keras
+def test_regularizers_in_a_custom_loop() -> None:
+    d = data()
+    reg = tf.keras.regularizers.L2(0.5)
+    model = tf.keras.Sequential(
+        [tf.keras.Input((D,)), tf.keras.layers.Dense(C, kernel_regularizer=reg)]
+    )
+    ns = run(
+        block("with tf.GradientTape() as tape, tfcompat_losses.collection_scope()"),
+        {
+            "tf": tf,
+            "tfcompat_losses": tfcompat_losses,
+            "tck": tfcompat_losses.keras,
+            "model": model,
+            **d,
+        },
+    )
+    kernel = model.layers[0].kernel.numpy()
+    want = contrib_softmax(model(d["x"]).numpy(), d["onehot"].numpy(), d["w"].numpy())
+    want += 0.5 * float((kernel**2).sum())
+    assert float(ns["total"]) == pytest.approx(want, rel=1e-5)
+    assert ns["tape"] is not None
+
+
+def test_training_loop_with_collection_scope() -> None:
+    d = data()
+    model = tf.keras.Sequential([tf.keras.Input((D,)), tf.keras.layers.Dense(C)])
+    dataset = tf.data.Dataset.from_tensor_slices((d["x"], d["onehot"], d["w"])).batch(4)
+    before = [v.numpy().copy() for v in model.trainable_variables]
+    with tfcompat_losses.collection_scope():
+        ns = run(
+            block("for x, y, w in dataset"),
+            {
+                "tf": tf,
+                "tfcompat_losses": tfcompat_losses,
+                "model": model,
+                "dataset": dataset,
+                "l2": tf.constant(0.5),
+                "optimizer": tf.keras.optimizers.SGD(0.1),
+            },
+        )
+        assert tfcompat_losses.get_losses() == []  # each step's collection was dropped
+    # The last step's total is its own loss plus l2 (nothing left from step 1);
+    # its batch has nonzero weights, so the cross-entropy adds to the 0.5.
+    assert 0.5 < float(ns["total"]) < 0.5 + 10.0
+    assert any(
+        not np.allclose(a, b.numpy())
+        for a, b in zip(before, model.trainable_variables, strict=True)
+    )
+
+
+@pytest.mark.slow
+def test_distributed_snippet(mirrored_strategy: tf.distribute.Strategy) -> None:
+    code = block("strategy = tf.distribute.MirroredStrategy()")
+    code = code.replace("strategy = tf.distribute.MirroredStrategy()", "strategy = shared", 1)
+    d = data()
+    with mirrored_strategy.scope():
+        model = tf.keras.Sequential([tf.keras.Input((D,)), tf.keras.layers.Dense(C)])
+        optimizer = tf.keras.optimizers.SGD(0.0)  # keep the weights: compare the loss
+    ns = run(
+        code,
+        {
+            "tf": tf,
+            "tfcompat_losses": tfcompat_losses,
+            "shared": mirrored_strategy,
+            "model": model,
+            "optimizer": optimizer,
+        },
+    )
+    dist = mirrored_strategy.experimental_distribute_dataset(
+        tf.data.Dataset.from_tensor_slices((d["x"], d["onehot"], d["w"])).batch(B)
+    )
+    x, y, w = next(iter(dist))
+    loss = float(ns["train_step"](x, y, w))
+    want = contrib_softmax(model(d["x"]).numpy(), d["onehot"].numpy(), d["w"].numpy())
+    assert loss == pytest.approx(want, rel=1e-5)  # == one-device loss
