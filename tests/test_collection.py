@@ -265,3 +265,35 @@ def test_tf_slim_arg_scope_interop() -> None:
     assert [float(v) for v in tcl.get_losses(loss_collection="slim_scoped")] == [MSE_X]
     assert [float(v) for v in tcl.get_losses(loss_collection="slim_own")] == [ABS_X]
     assert tcl.get_losses() == []
+
+
+@pytest.mark.parametrize("mode", ["eager", "function", "graph"])
+def test_add_loss_accepts_numbers(mode: str) -> None:
+    """contrib stored a Python number as it was and add_n converted it later."""
+
+    def body() -> tf.Tensor:
+        tcl.add_loss(0.25, tcl.REGULARIZATION_LOSSES)
+        tcl.add_loss(np.float32(1.5))
+        tcl.add_loss(tf.constant(2.0))
+        return tcl.get_total_loss()
+
+    if mode == "graph":
+        with tf.Graph().as_default() as g:
+            total = body()
+            assert len(g.get_collection(tcl.REGULARIZATION_LOSSES)) == 1
+            with tf.compat.v1.Session() as sess:
+                value = sess.run(total)
+    elif mode == "function":
+        value = tf.function(body)().numpy()
+    else:
+        with tcl.collection_scope():
+            value = body().numpy()
+    assert value == pytest.approx(3.75)
+
+
+@pytest.mark.parametrize("bad", [None, "loss", object(), tf.constant("x")])
+def test_add_loss_rejects_non_numbers(bad: object) -> None:
+    with tcl.collection_scope():
+        with pytest.raises(TypeError, match=r"add_loss: loss must be"):
+            tcl.add_loss(bad)
+        assert tcl.get_losses() == []

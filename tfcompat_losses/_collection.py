@@ -191,15 +191,31 @@ def add_loss(loss: Any, loss_collection: str | None = _MISSING) -> None:
     :func:`arg_scope` (and ``tf_slim.arg_scope``) for ``loss_collection``.
 
     Args:
-      loss: a loss tensor.
+      loss: a loss tensor, or a Python/NumPy number (converted to a tensor,
+        as contrib's ``get_total_loss`` converted it later).
       loss_collection: the collection name; ``None`` adds nowhere.
+
+    Raises:
+      TypeError: ``loss`` is neither a tensor nor convertible to one.
 
     >>> import tfcompat_losses as tcl
     >>> with tcl.collection_scope():
     ...     tcl.add_loss(tf.constant(2.0))
+    ...     tcl.add_loss(0.5)
     ...     float(tcl.get_total_loss())
-    2.0
+    2.5
     """
+    if not isinstance(loss, (tf.Tensor, tf.Variable)):
+        try:
+            loss = tf.convert_to_tensor(loss)
+        except (TypeError, ValueError) as e:
+            raise TypeError(
+                f"add_loss: loss must be a tensor or a number; got {type(loss).__name__} ({e})"
+            ) from None
+    if not (loss.dtype.is_floating or loss.dtype.is_integer):
+        raise TypeError(
+            f"add_loss: loss must be a number or a numeric tensor; got dtype {loss.dtype.name}"
+        )
     add_named(loss, None, loss_collection)
 
 
