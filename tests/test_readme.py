@@ -10,55 +10,15 @@ gives contrib's number, fails here.
 
 from __future__ import annotations
 
-import pathlib
-import re
-import warnings
-from typing import Any
-
 import numpy as np
 import pytest
 import tensorflow as tf
+from _snippets import B, C, D, Snippets, contrib_softmax, data
 
 import tfcompat_losses
 from tfcompat_losses import legacy
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-BLOCKS = re.findall(r"^```python\n(.*?)^```", (ROOT / "README.md").read_text(), re.M | re.S)
-B, C, D = 8, 3, 4
-
-
-def block(start: str) -> str:
-    """The one README block whose text starts with ``start``."""
-    found = [b for b in BLOCKS if b.startswith(start)]
-    assert len(found) == 1, f"README blocks starting with {start!r}: {len(found)}"
-    return found[0]
-
-
-def run(code: str, ns: dict[str, Any]) -> dict[str, Any]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # the old keywords, on purpose
-        exec(compile(code, "README.md", "exec"), ns)
-    return ns
-
-
-def data(seed: int = 0) -> dict[str, Any]:
-    rng = np.random.default_rng(seed)
-    ids = rng.integers(0, C, size=B)
-    w = rng.uniform(0.5, 2.0, size=B).astype(np.float32)
-    w[[1, 4, 6]] = 0.0
-    return {
-        "x": tf.constant(rng.normal(size=(B, D)), tf.float32),
-        "onehot": tf.one_hot(ids, C),
-        "w": tf.constant(w),
-        "ids": ids,
-    }
-
-
-def contrib_softmax(logits: np.ndarray, onehot: np.ndarray, w: np.ndarray) -> float:
-    """contrib's weighted softmax cross-entropy, NumPy: sum(w * ce) / nonzero(w)."""
-    z = logits - logits.max(1, keepdims=True)
-    ce = -(onehot * (z - np.log(np.exp(z).sum(1, keepdims=True)))).sum(1)
-    return float((w * ce).sum() / np.count_nonzero(w))
+README = Snippets("README.md")
 
 
 def test_every_block_is_tested() -> None:
@@ -71,9 +31,7 @@ def test_every_block_is_tested() -> None:
         "for x, y, w in dataset",
         "strategy = tf.distribute.MirroredStrategy()",
     ]
-    assert len(BLOCKS) == len(starts)
-    for start in starts:
-        block(start)
+    README.check_all_tested(starts)
 
 
 def test_quick_start() -> None:
@@ -87,7 +45,7 @@ def test_quick_start() -> None:
         "labels": tf.cast(d["onehot"], tf.float32),
     }
     with tfcompat_losses.collection_scope():
-        ns = run(block("import tensorflow as tf\nimport tfcompat_losses as losses"), ns)
+        ns = README.run("import tensorflow as tf\nimport tfcompat_losses as losses", ns)
     logits = (d["x"] @ ns["W"]).numpy()
     w = d["w"].numpy()
     xent = contrib_softmax(logits, d["onehot"].numpy(), w)
@@ -99,7 +57,7 @@ def test_quick_start() -> None:
 
 def test_install() -> None:
     try:
-        run(block("import tfcompat_losses\ntfcompat_losses.install()"), {})
+        README.run("import tfcompat_losses\ntfcompat_losses.install()", {})
         assert tf.contrib.losses.log_loss is tfcompat_losses.log_loss
     finally:
         tfcompat_losses.uninstall()
@@ -118,7 +76,7 @@ def test_keras_compile_and_fit() -> None:
     d = data()
     model = _two_headed_model()
     y = {"logits": d["onehot"], "aux": tf.zeros((B, 2))}
-    ns = run(block("import tfcompat_losses.keras as tck"), {"model": model, **d, "y": y})
+    ns = README.run("import tfcompat_losses.keras as tck", {"model": model, **d, "y": y})
     assert ns["tck"].SoftmaxCrossEntropy is tfcompat_losses.keras.SoftmaxCrossEntropy
     # The compiled loss is contrib's: the sum of the two heads' contrib values.
     pred = model(d["x"])
@@ -134,7 +92,7 @@ def test_keras_compile_and_fit() -> None:
 
 @pytest.mark.keras
 def test_layer_losses() -> None:
-    ns = run(block("class Denoiser"), {"tf": tf, "tck": tfcompat_losses.keras, **globals()})
+    ns = README.run("class Denoiser", {"tf": tf, "tck": tfcompat_losses.keras, **globals()})
     layer = ns["Denoiser"]()
     layer.encode = layer.decode = lambda t: 2.0 * t
     x = data()["x"]
@@ -153,8 +111,8 @@ def test_regularizers_in_a_custom_loop() -> None:
     model = tf.keras.Sequential(
         [tf.keras.Input((D,)), tf.keras.layers.Dense(C, kernel_regularizer=reg)]
     )
-    ns = run(
-        block("with tf.GradientTape() as tape, tfcompat_losses.collection_scope()"),
+    ns = README.run(
+        "with tf.GradientTape() as tape, tfcompat_losses.collection_scope()",
         {
             "tf": tf,
             "tfcompat_losses": tfcompat_losses,
@@ -176,8 +134,8 @@ def test_training_loop_with_collection_scope() -> None:
     dataset = tf.data.Dataset.from_tensor_slices((d["x"], d["onehot"], d["w"])).batch(4)
     before = [v.numpy().copy() for v in model.trainable_variables]
     with tfcompat_losses.collection_scope():
-        ns = run(
-            block("for x, y, w in dataset"),
+        ns = README.run(
+            "for x, y, w in dataset",
             {
                 "tf": tf,
                 "tfcompat_losses": tfcompat_losses,
@@ -199,14 +157,13 @@ def test_training_loop_with_collection_scope() -> None:
 
 @pytest.mark.slow
 def test_distributed_snippet(mirrored_strategy: tf.distribute.Strategy) -> None:
-    code = block("strategy = tf.distribute.MirroredStrategy()")
-    code = code.replace("strategy = tf.distribute.MirroredStrategy()", "strategy = shared", 1)
     d = data()
     with mirrored_strategy.scope():
         model = tf.keras.Sequential([tf.keras.Input((D,)), tf.keras.layers.Dense(C)])
         optimizer = tf.keras.optimizers.SGD(0.0)  # keep the weights: compare the loss
-    ns = run(
-        code,
+    strategy = "strategy = tf.distribute.MirroredStrategy()"
+    ns = README.run(
+        strategy,
         {
             "tf": tf,
             "tfcompat_losses": tfcompat_losses,
@@ -214,6 +171,7 @@ def test_distributed_snippet(mirrored_strategy: tf.distribute.Strategy) -> None:
             "model": model,
             "optimizer": optimizer,
         },
+        replace=(strategy, "strategy = shared"),
     )
     dist = mirrored_strategy.experimental_distribute_dataset(
         tf.data.Dataset.from_tensor_slices((d["x"], d["onehot"], d["w"])).batch(B)

@@ -1,0 +1,223 @@
+"""migration_guide.md's Python snippets run, and give the numbers they claim.
+
+Like tests/test_readme.py: each ```python block runs as written, with the
+names it leaves to the reader supplied and checked against NumPy contrib
+values; the only edits are the distributed snippets' strategy (the session's
+shared one, see conftest.py) and the ``...`` that ends the tf.function
+snippet (``return total``, so its value can be checked).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from _snippets import B, C, D, Snippets, contrib_softmax, data
+
+import tfcompat_losses as tcl
+from tfcompat_losses import keras as tck
+from tfcompat_losses import legacy
+
+GUIDE = Snippets("migration_guide.md")
+GRAPH = "with tf.Graph().as_default():"
+EAGER = "for x, onehot, w in dataset:"
+FUNCTION = "@tf.function\ndef train_step(x, onehot, w):\n    with tf.GradientTape() as tape:"
+COMPILE = "import tfcompat_losses as tcl\nfrom tfcompat_losses import keras as tck"
+LAYER = "class Reconstruction"
+MODEL_LOSSES = "with tf.GradientTape() as tape, tcl.collection_scope():"
+STRATEGY = "strategy = tf.distribute.MirroredStrategy()"
+FIT = "with strategy.scope():"
+INSTALL = "import tfcompat_losses\ntfcompat_losses.install()"
+
+
+def base_ns(**names: Any) -> dict[str, Any]:
+    return {"tf": tf, "tcl": tcl, "tck": tck, "keras": tf.keras, **names}
+
+
+def dense(regularizer: Any = None, units: int = C) -> tf.keras.Model:
+    return tf.keras.Sequential(
+        [
+            tf.keras.Input((D,)),
+            tf.keras.layers.Dense(units, kernel_regularizer=regularizer, name="dense"),
+        ]
+    )
+
+
+def test_every_block_is_tested() -> None:
+    GUIDE.check_all_tested(
+        [GRAPH, EAGER, FUNCTION, COMPILE, LAYER, MODEL_LOSSES, STRATEGY, FIT, INSTALL]
+    )
+
+
+def test_tf1_graph() -> None:
+    d = {k: v.numpy() for k, v in data().items()}
+    w0 = np.random.default_rng(2).normal(size=(D, C)).astype(np.float32)
+
+    def model(x: Any) -> tf.Tensor:
+        kernel = tf.compat.v1.get_variable("W", initializer=w0)
+        return tf.matmul(x, kernel)
+
+    ns = GUIDE.run(GRAPH, base_ns(model=model, reg=0.25, **d))
+    total = ns["total"]
+    with total.graph.as_default():
+        v1_total = tf.compat.v1.losses.get_total_loss()
+    with tf.compat.v1.Session(graph=total.graph) as sess:
+        sess.run(tf.compat.v1.variables_initializer(total.graph.get_collection("variables")))
+        got, got_v1 = sess.run([total, v1_total])
+        sess.run(ns["train_op"])
+        after = sess.run(total)
+    want = contrib_softmax(d["x"] @ w0, d["onehot"], d["w"]) + 0.25
+    assert got == pytest.approx(want, rel=1e-5)
+    assert got_v1 == pytest.approx(got, rel=1e-6)
+    assert after < got  # the train op minimises it
+
+
+def _sigmoid_contrib(logits: np.ndarray, labels: np.ndarray, w: np.ndarray) -> float:
+    ce = np.maximum(logits, 0) - logits * labels + np.log1p(np.exp(-np.abs(logits)))
+    return float((w[:, None] * ce).sum() / (np.count_nonzero(w) * ce.shape[1]))
+
+
+def test_eager_loop() -> None:
+    d = data()
+    rng = np.random.default_rng(3)
+    half = B // 2
+    aux = tf.constant(rng.normal(size=(half, 2)), tf.float32)
+    multi_hot = tf.constant(rng.integers(0, 2, size=(half, 2)), tf.float32)
+    model = dense()
+    with tcl.collection_scope():
+        ns = GUIDE.run(
+            EAGER,
+            base_ns(
+                dataset=tf.data.Dataset.from_tensor_slices((d["x"], d["onehot"], d["w"])).batch(
+                    half
+                ),
+                model=model,
+                aux_logits=aux,
+                multi_hot=multi_hot,
+                l2=tf.constant(0.5),
+                optimizer=tf.keras.optimizers.SGD(0.0),  # keep the weights: check the total
+            ),
+        )
+        assert tcl.get_losses() == []
+    w = d["w"].numpy()[half:]  # the last step's batch
+    want = contrib_softmax(model(d["x"][half:]).numpy(), d["onehot"].numpy()[half:], w)
+    want += _sigmoid_contrib(aux.numpy(), multi_hot.numpy(), w) + 0.5
+    assert float(ns["total"]) == pytest.approx(want, rel=1e-5)  # this step's losses only
+
+
+def test_tf_function() -> None:
+    d = data()
+    model = dense()
+    ns = GUIDE.run(FUNCTION, base_ns(model=model), replace=("    ...", "    return total"))
+    want = contrib_softmax(model(d["x"]).numpy(), d["onehot"].numpy(), d["w"].numpy())
+    with tcl.collection_scope():
+        first = float(ns["train_step"](d["x"], d["onehot"], d["w"]))
+        second = float(ns["train_step"](d["x"], d["onehot"], d["w"]))
+        assert tcl.get_losses() == []  # nothing reaches the caller
+    assert first == pytest.approx(want, rel=1e-5)
+    assert second == first  # nothing accumulates across calls
+
+
+@pytest.mark.keras
+def test_compile() -> None:
+    d = data()
+    model = dense()
+    GUIDE.run(COMPILE, base_ns(model=model, **d))
+    onehot = d["onehot"].numpy() * 0.9 + 0.1 / C  # label_smoothing=0.1
+    want = contrib_softmax(model(d["x"]).numpy(), onehot, d["w"].numpy())
+    got = model.evaluate(d["x"], d["onehot"], sample_weight=d["w"], batch_size=B, verbose=0)
+    assert got == pytest.approx(want, rel=1e-4)
+
+
+@pytest.mark.keras
+def test_custom_layer() -> None:
+    ns = GUIDE.run(LAYER, base_ns())
+    layer = ns["Reconstruction"]()
+    layer.encoder = lambda t: 3.0 * t
+    layer.decoder = lambda t: t + 1.0
+    x = data()["x"]
+    with tcl.collection_scope():
+        layer(x)
+        assert tcl.get_losses() == []
+    want = float(np.mean((3.0 * x.numpy() + 1.0 - x.numpy()) ** 2))
+    assert len(layer.losses) == 1
+    assert float(layer.losses[0]) == pytest.approx(want, rel=1e-5)
+
+
+@pytest.mark.keras
+def test_model_losses_in_a_custom_loop() -> None:
+    d = data()
+    model = dense(tf.keras.regularizers.L2(0.5))
+    ns = GUIDE.run(MODEL_LOSSES, base_ns(model=model, **d))
+    kernel = model.get_layer("dense").kernel.numpy()
+    want = contrib_softmax(model(d["x"]).numpy(), d["onehot"].numpy(), d["w"].numpy())
+    want += 0.5 * float((kernel**2).sum())
+    assert float(ns["total"]) == pytest.approx(want, rel=1e-5)
+
+
+@pytest.mark.slow
+def test_custom_loop_under_a_strategy(mirrored_strategy: tf.distribute.Strategy) -> None:
+    d = data()
+    with mirrored_strategy.scope():
+        model = dense(tf.keras.regularizers.L2(0.5))
+        optimizer = tf.keras.optimizers.SGD(0.0)  # keep the weights: compare the loss
+    ns = GUIDE.run(
+        STRATEGY,
+        base_ns(shared=mirrored_strategy, model=model, optimizer=optimizer),
+        replace=(STRATEGY, "strategy = shared"),
+    )
+    dist = mirrored_strategy.experimental_distribute_dataset(
+        tf.data.Dataset.from_tensor_slices((d["x"], d["onehot"], d["w"])).batch(B)
+    )
+    loss = float(ns["train_step"](*next(iter(dist))))
+    kernel = model.get_layer("dense").kernel.numpy()
+    want = contrib_softmax(model(d["x"]).numpy(), d["onehot"].numpy(), d["w"].numpy())
+    want += 0.5 * float((kernel**2).sum())  # counted once, not once per replica
+    assert loss == pytest.approx(want, rel=1e-5)  # == the one-device loss
+
+
+@pytest.mark.slow
+@pytest.mark.keras
+def test_fit_under_a_strategy(mirrored_strategy: tf.distribute.Strategy) -> None:
+    d = data()
+    y = 2.0 * tf.reduce_sum(d["x"], 1, keepdims=True)  # the ones kernel is off
+
+    def build_model() -> tf.keras.Model:
+        return tf.keras.Sequential(
+            [tf.keras.Input((D,)), tf.keras.layers.Dense(1, kernel_initializer="ones")]
+        )
+
+    ns = GUIDE.run(
+        FIT,
+        base_ns(
+            strategy=mirrored_strategy,
+            build_model=build_model,
+            x=d["x"],
+            y=y,
+            w=d["w"],
+            global_batch=B,
+        ),
+    )
+    one = build_model()
+    one.compile(optimizer="sgd", loss=tck.MeanSquaredError())
+    one.fit(d["x"], y, sample_weight=d["w"], batch_size=B, verbose=0)
+    np.testing.assert_allclose(
+        ns["model"].layers[0].kernel.numpy(), one.layers[0].kernel.numpy(), rtol=1e-5
+    )
+    assert not np.allclose(one.layers[0].kernel.numpy(), 1.0)  # the step moved it
+
+
+def test_install() -> None:
+    d = data()
+    logits = tf.constant(np.random.default_rng(4).normal(size=(B, C)), tf.float32)
+    try:
+        with tcl.collection_scope():
+            ns = GUIDE.run(INSTALL, {"logits": logits, "onehot": d["onehot"], "w": d["w"]})
+    finally:
+        tcl.uninstall()
+    assert not legacy.installed()
+    want = contrib_softmax(logits.numpy(), d["onehot"].numpy(), d["w"].numpy())
+    assert float(ns["loss"]) == pytest.approx(want, rel=1e-5)
+    assert float(ns["total"]) == pytest.approx(want, rel=1e-5)
