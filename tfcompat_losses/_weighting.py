@@ -478,15 +478,8 @@ def eager_gate(weights: Any, l_dims: tuple[int, ...]) -> tuple[Any, ...] | None:
     squeeze. The context qualifies when executing eagerly outside the Keras
     bridge's ``unreduced`` mode.
     """
-    if not FAST_PATH:
-        return None
-    try:
-        tld = (_context._context or _context.context())._thread_local_data
-        if not tld.is_eager:
-            return None
-    except AttributeError:  # pragma: no cover - private API changed
-        return None
-    if unreduced.active:
+    tld = _eager_context()
+    if tld is None or unreduced.active:
         return None
     t = type(weights)
     if t is EagerTensor:
@@ -508,14 +501,21 @@ def eager_gate(weights: Any, l_dims: tuple[int, ...]) -> tuple[Any, ...] | None:
     return weights, plan, tld.scope_name
 
 
+def _eager_context() -> Any:
+    """The eager context's thread-local data (``is_eager``, ``scope_name``)
+    when executing eagerly with the fast path available, else None."""
+    if not FAST_PATH:
+        return None
+    try:
+        tld = (_context._context or _context.context())._thread_local_data
+        return tld if tld.is_eager else None
+    except AttributeError:  # pragma: no cover - private API changed
+        return None
+
+
 def executing_eagerly() -> bool:
     """``tf.executing_eagerly()`` in one attribute read, for the fast path."""
-    if not FAST_PATH:
-        return False
-    try:
-        return (_context._context or _context.context())._thread_local_data.is_eager
-    except AttributeError:  # pragma: no cover - private API changed
-        return False
+    return _eager_context() is not None
 
 
 def eager_mean(losses: tf.Tensor, gate: tuple[Any, ...], scope: Any, default: str) -> tf.Tensor:
