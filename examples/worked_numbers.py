@@ -35,6 +35,7 @@ import tfcompat_losses as tcl
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "data" / "contrib_golden.json"
+ML_GOLDEN = ROOT / "tests" / "data" / "metric_learning_golden.json"
 v1 = tf.compat.v1.losses
 
 Numbers = dict[str, Any]
@@ -55,9 +56,9 @@ def fmt(value: Any) -> str:
 
 
 @functools.cache
-def golden() -> dict[tuple[str, str], dict[str, Any]]:
-    """The golden cases keyed by (fn, tag)."""
-    cases = json.loads(GOLDEN.read_text())["cases"]
+def golden(path: pathlib.Path = GOLDEN) -> dict[tuple[str, str], dict[str, Any]]:
+    """The golden cases of ``path`` keyed by (fn, tag)."""
+    cases = json.loads(path.read_text())["cases"]
     return {(c["fn"], c["tag"]): c for c in cases}
 
 
@@ -635,18 +636,9 @@ def quirks() -> Numbers:
 # golden value and gradient (tests/test_migration_guide.py checks it), which
 # is what makes the L2 numbers trustworthy.
 
-ML_GOLDEN = ROOT / "tests" / "data" / "metric_learning_golden.json"
-
-
-@functools.cache
-def ml_golden() -> dict[tuple[str, str], dict[str, Any]]:
-    """The metric-learning golden cases keyed by (fn, tag)."""
-    cases = json.loads(ML_GOLDEN.read_text())["cases"]
-    return {(c["fn"], c["tag"]): c for c in cases}
-
 
 def _ml_args(fn: str, tag: str) -> tuple[list[np.ndarray], dict[str, Any], dict[str, Any]]:
-    c = ml_golden()[(fn, tag)]
+    c = golden(ML_GOLDEN)[(fn, tag)]
     args = [
         np.array(a["value"], dtype=np.float64 if "float" in a["dtype"] else None) for a in c["args"]
     ]

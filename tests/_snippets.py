@@ -70,3 +70,12 @@ def contrib_softmax(logits: np.ndarray, onehot: np.ndarray, w: np.ndarray) -> fl
     z = logits - logits.max(1, keepdims=True)
     ce = -(onehot * (z - np.log(np.exp(z).sum(1, keepdims=True)))).sum(1)
     return float((w * ce).sum() / np.count_nonzero(w))
+
+
+def model_softmax(model: Any, d: dict[str, Any], l2: float = 0.0) -> float:
+    """contrib's softmax cross-entropy of ``model`` on ``data()`` ``d``, plus
+    ``l2 * sum(kernel ** 2)`` of its (single Dense) layer's L2 regularizer."""
+    want = contrib_softmax(model(d["x"]).numpy(), d["onehot"].numpy(), d["w"].numpy())
+    if l2:
+        want += l2 * float((model.layers[0].kernel.numpy() ** 2).sum())
+    return want

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 import tensorflow as tf
-from _snippets import B, C, D, Snippets, contrib_softmax, data
+from _snippets import B, C, D, Snippets, contrib_softmax, data, model_softmax
 
 import tfcompat_losses as tcl
 from tfcompat_losses import keras as tck
@@ -111,7 +111,7 @@ def test_tf_function() -> None:
     d = data()
     model = dense()
     ns = GUIDE.run(FUNCTION, base_ns(model=model), replace=("    ...", "    return total"))
-    want = contrib_softmax(model(d["x"]).numpy(), d["onehot"].numpy(), d["w"].numpy())
+    want = model_softmax(model, d)
     with tcl.collection_scope():
         first = float(ns["train_step"](d["x"], d["onehot"], d["w"]))
         second = float(ns["train_step"](d["x"], d["onehot"], d["w"]))
@@ -151,9 +151,7 @@ def test_model_losses_in_a_custom_loop() -> None:
     d = data()
     model = dense(tf.keras.regularizers.L2(0.5))
     ns = GUIDE.run(MODEL_LOSSES, base_ns(model=model, **d))
-    kernel = model.get_layer("dense").kernel.numpy()
-    want = contrib_softmax(model(d["x"]).numpy(), d["onehot"].numpy(), d["w"].numpy())
-    want += 0.5 * float((kernel**2).sum())
+    want = model_softmax(model, d, l2=0.5)
     assert float(ns["total"]) == pytest.approx(want, rel=1e-5)
 
 
@@ -172,9 +170,7 @@ def test_custom_loop_under_a_strategy(mirrored_strategy: tf.distribute.Strategy)
         tf.data.Dataset.from_tensor_slices((d["x"], d["onehot"], d["w"])).batch(B)
     )
     loss = float(ns["train_step"](*next(iter(dist))))
-    kernel = model.get_layer("dense").kernel.numpy()
-    want = contrib_softmax(model(d["x"]).numpy(), d["onehot"].numpy(), d["w"].numpy())
-    want += 0.5 * float((kernel**2).sum())  # counted once, not once per replica
+    want = model_softmax(model, d, l2=0.5)  # counted once, not once per replica
     assert loss == pytest.approx(want, rel=1e-5)  # == the one-device loss
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import tensorflow as tf
-from _snippets import B, C, D, Snippets, contrib_softmax, data
+from _snippets import B, C, D, Snippets, contrib_softmax, data, model_softmax
 
 import tfcompat_losses
 from tfcompat_losses import legacy
@@ -121,9 +121,7 @@ def test_regularizers_in_a_custom_loop() -> None:
             **d,
         },
     )
-    kernel = model.layers[0].kernel.numpy()
-    want = contrib_softmax(model(d["x"]).numpy(), d["onehot"].numpy(), d["w"].numpy())
-    want += 0.5 * float((kernel**2).sum())
+    want = model_softmax(model, d, l2=0.5)
     assert float(ns["total"]) == pytest.approx(want, rel=1e-5)
     assert ns["tape"] is not None
 
@@ -178,5 +176,5 @@ def test_distributed_snippet(mirrored_strategy: tf.distribute.Strategy) -> None:
     )
     x, y, w = next(iter(dist))
     loss = float(ns["train_step"](x, y, w))
-    want = contrib_softmax(model(d["x"]).numpy(), d["onehot"].numpy(), d["w"].numpy())
+    want = model_softmax(model, d)
     assert loss == pytest.approx(want, rel=1e-5)  # == one-device loss
