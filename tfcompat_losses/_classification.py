@@ -12,21 +12,18 @@ from typing import Any
 import tensorflow as tf
 
 from ._compat_args import renamed_kwargs
+from ._inputs import check_batch_axis, check_same_shape, fmt_shape, to_tensor
 from ._weighting import (
     _F32_ENUM,
     EagerTensor,
     _tape_set_is_empty,
     cast,
-    check_batch_axis,
-    check_same_shape,
     eager_gate,
     eager_mean,
     eager_pair,
     executing_eagerly,
-    fmt_shape,
     in_scope,
     same_dtype,
-    to_tensor,
     untaped_eager,
     weighted_mean,
 )

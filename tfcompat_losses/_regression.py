@@ -12,18 +12,15 @@ from typing import Any
 import tensorflow as tf
 
 from ._compat_args import renamed_kwargs
+from ._inputs import check_batch_axis, check_same_shape, fmt_shape, to_tensor
 from ._weighting import (
     _axis_arg,
     cast,
-    check_batch_axis,
-    check_same_shape,
     eager_gate,
     eager_mean,
     eager_pair,
-    fmt_shape,
     in_scope,
     reduce_sum,
-    to_tensor,
     warn_quirk,
     weighted_mean,
 )

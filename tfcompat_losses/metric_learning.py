@@ -38,7 +38,7 @@ import numpy as np
 import tensorflow as tf
 
 from ._compat_args import not_converted
-from ._weighting import fmt_shape
+from ._inputs import fmt_shape
 
 __all__ = [
     "cluster_loss",

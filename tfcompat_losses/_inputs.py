@@ -1,0 +1,84 @@
+"""Input conversion and checks, shared by every loss.
+
+Each public function converts its arguments here, so a bad argument raises
+the same kind of error everywhere: ``ValueError`` for a missing argument,
+an unknown rank or incompatible shapes, ``TypeError`` for a value that is
+not numeric. Messages name the function, the argument and the shapes.
+Checks use static shapes only, so nothing here adds a host round-trip to a
+``tf.function`` or XLA graph.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+
+__all__ = ["check_batch_axis", "check_same_shape", "fmt_shape", "to_tensor"]
+
+_F32 = tf.float32
+_I32 = tf.int32
+
+
+def fmt_shape(x: Any) -> str:
+    """A shape for an error message: ``(4, 3)``, ``(None, 3)``, ``<unknown>``."""
+    shape = x.shape if hasattr(x, "shape") else np.shape(x)
+    shape = tf.TensorShape(shape)
+    if shape.rank is None:
+        return "<unknown rank>"
+    return str(tuple(shape.as_list()))
+
+
+def to_tensor(
+    x: Any, fn: str, arg: str, *, dtype: tf.DType | None = None, floating: bool = False
+) -> tf.Tensor:
+    """Converts an argument, with errors that name the function and argument."""
+    if x is None:
+        raise ValueError(f"{fn}: {arg} is required, got None.")
+    if not isinstance(x, tf.Tensor):
+        try:
+            # NumPy arrays keep their dtype (float64 logits stay float64);
+            # Python numbers and lists take the hint.
+            hint = None if isinstance(x, (np.ndarray, np.generic)) else dtype
+            x = tf.convert_to_tensor(x, dtype_hint=hint)
+        except (TypeError, ValueError) as e:
+            raise TypeError(
+                f"{fn}: {arg} must be a numeric tensor or array; could not "
+                f"convert {type(x).__name__}: {e}"
+            ) from None
+    dt = x.dtype
+    if dt is _F32 or (dt is _I32 and not floating):  # common cases: every check passes
+        pass
+    elif not (dt.is_floating or dt.is_integer or dt.is_bool):
+        raise TypeError(
+            f"{fn}: {arg} must be numeric, got dtype {dt.name} with shape {fmt_shape(x)}."
+        )
+    if floating and not dt.is_floating:
+        raise TypeError(
+            f"{fn}: {arg} must be a floating tensor (float16, bfloat16, float32 "
+            f"or float64), got {dt.name} with shape {fmt_shape(x)}."
+        )
+    if x.shape.rank is None:
+        raise ValueError(
+            f"{fn}: {arg} must have a known rank (contrib requires it), got a "
+            "tensor of unknown rank."
+        )
+    return x
+
+
+def check_same_shape(a: tf.Tensor, b: tf.Tensor, fn: str, name_a: str, name_b: str) -> None:
+    if not a.shape.is_compatible_with(b.shape):
+        raise ValueError(
+            f"{fn}: {name_a} and {name_b} must have the same shape; got "
+            f"{name_a} {fmt_shape(a)} and {name_b} {fmt_shape(b)}."
+        )
+
+
+def check_batch_axis(x: tf.Tensor, fn: str, arg: str) -> None:
+    """Rejects scalars: contrib slices ``shape(losses)[0]``, which they lack."""
+    if x.shape.rank == 0:
+        raise ValueError(
+            f"{fn}: {arg} must have a batch axis (shape [batch_size, ...]); got "
+            f"shape {fmt_shape(x)}."
+        )
