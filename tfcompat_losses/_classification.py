@@ -13,32 +13,20 @@ import tensorflow as tf
 
 from ._compat_args import renamed_kwargs
 from ._inputs import check_batch_axis, check_same_shape, fmt_shape, to_tensor
-from ._weighting import (
-    _F32_ENUM,
-    EagerTensor,
-    _tape_set_is_empty,
-    cast,
-    eager_gate,
-    eager_mean,
-    eager_pair,
-    executing_eagerly,
-    in_scope,
-    same_dtype,
-    untaped_eager,
-    weighted_mean,
-)
+from ._weighting import cast, in_scope, same_dtype, weighted_mean
 
 __all__ = [
     "hinge_loss",
     "sigmoid_cross_entropy",
+    "sigmoid_cross_entropy_elements",
     "softmax_cross_entropy",
+    "softmax_cross_entropy_elements",
     "sparse_softmax_cross_entropy",
+    "sparse_softmax_cross_entropy_elements",
 ]
 
 _F32 = tf.float32
 _raw = tf.raw_ops
-_ET = EagerTensor
-_NUMBERS = (int, float)
 _INT_IDS = (tf.int32, tf.int64)
 
 
@@ -47,9 +35,17 @@ def _logits(fn: str, logits: Any) -> tf.Tensor:
 
 
 def _smoothing(fn: str, label_smoothing: Any) -> Any:
-    if isinstance(label_smoothing, tf.Tensor):
+    """``label_smoothing`` as a float in [0, 1] (or a tensor, used as it is).
+
+    Like contrib, a string is a ``TypeError``. Unlike contrib, which computed
+    a value, a number outside [0, 1] is a ``ValueError`` (a deliberate
+    departure: such labels are not probabilities).
+    """
+    if isinstance(label_smoothing, (tf.Tensor, tf.Variable)):
         return label_smoothing
     try:
+        if isinstance(label_smoothing, (str, bytes)):
+            raise TypeError
         s = float(label_smoothing)
     except (TypeError, ValueError):
         raise TypeError(
@@ -89,34 +85,46 @@ def sigmoid_cross_entropy(
     >>> round(float(tcl.sigmoid_cross_entropy([[0.0, 2.0]], [[1.0, 1.0]])), 5)
     0.41004
     """
-    dims = eager_pair(logits, multi_class_labels)
-    if dims is not None and type(label_smoothing) in _NUMBERS and label_smoothing == 0:
-        gate = eager_gate(weights, dims)
-        if gate is not None:
-            losses = tf.nn.sigmoid_cross_entropy_with_logits(
-                labels=multi_class_labels, logits=logits, name="xentropy"
-            )
-            return eager_mean(losses, gate, scope, "sigmoid_cross_entropy_loss/value")
     fn = "sigmoid_cross_entropy"
-    x = _logits(fn, logits)
-    y = to_tensor(multi_class_labels, fn, "multi_class_labels", dtype=x.dtype)
-    check_same_shape(x, y, fn, "logits", "multi_class_labels")
-    check_batch_axis(x, fn, "logits")
-    s = _smoothing(fn, label_smoothing)
+    x, y, s = _sigmoid_inputs(fn, logits, multi_class_labels, label_smoothing)
 
     def body() -> tf.Tensor:
-        casts = int(y.dtype != x.dtype)
-        yc = cast(y, x.dtype, "Cast")
-        if isinstance(s, tf.Tensor) or s > 0:
-            st = _raw.Cast(x=s, DstT=x.dtype) if isinstance(s, tf.Tensor) else s
-            yc = _raw.AddV2(
-                x=_raw.Mul(x=yc, y=_raw.Sub(x=tf.constant(1.0, x.dtype), y=st)),
-                y=_raw.Mul(x=tf.constant(0.5, x.dtype), y=st),
-            )
-        losses = tf.nn.sigmoid_cross_entropy_with_logits(labels=yc, logits=x, name="xentropy")
+        losses, casts = _sigmoid_cross_entropy(x, y, s)
         return weighted_mean(losses, weights, fn, prior_casts=casts)
 
     return in_scope(scope, "sigmoid_cross_entropy_loss", [x, y], body)
+
+
+def _sigmoid_inputs(fn: str, logits: Any, labels: Any, label_smoothing: Any) -> tuple[Any, ...]:
+    x = _logits(fn, logits)
+    y = to_tensor(labels, fn, "multi_class_labels", dtype=x.dtype)
+    check_same_shape(x, y, fn, "logits", "multi_class_labels")
+    check_batch_axis(x, fn, "logits")
+    return x, y, _smoothing(fn, label_smoothing)
+
+
+def _sigmoid_cross_entropy(x: tf.Tensor, y: tf.Tensor, s: Any) -> tuple[tf.Tensor, int]:
+    """Per-element losses and the casts contrib made (for its op names)."""
+    casts = int(not same_dtype(y.dtype, x.dtype))
+    yc = cast(y, x.dtype, "Cast")
+    if isinstance(s, (tf.Tensor, tf.Variable)) or s > 0:
+        st = _raw.Cast(x=s, DstT=x.dtype) if isinstance(s, (tf.Tensor, tf.Variable)) else s
+        yc = _raw.AddV2(
+            x=_raw.Mul(x=yc, y=_raw.Sub(x=tf.constant(1.0, x.dtype), y=st)),
+            y=_raw.Mul(x=tf.constant(0.5, x.dtype), y=st),
+        )
+    losses = tf.nn.sigmoid_cross_entropy_with_logits(labels=yc, logits=x, name="xentropy")
+    return losses, casts
+
+
+def sigmoid_cross_entropy_elements(
+    logits: Any, multi_class_labels: Any, label_smoothing: float = 0
+) -> tf.Tensor:
+    """The per-element losses of :func:`sigmoid_cross_entropy` (for the Keras class)."""
+    fn = "sigmoid_cross_entropy"
+    return _sigmoid_cross_entropy(
+        *_sigmoid_inputs(fn, logits, multi_class_labels, label_smoothing)
+    )[0]
 
 
 @renamed_kwargs(weight="weights")
@@ -152,61 +160,61 @@ def softmax_cross_entropy(
     ...                                       weights=[0.0, 1.0])), 5)
     2.12693
     """
-    if (  # the eager fast path (see _weighting.eager_gate)
-        type(logits) is _ET
-        and type(onehot_labels) is _ET
-        and logits._datatype_enum() == _F32_ENUM == onehot_labels._datatype_enum()
-        and type(label_smoothing) in _NUMBERS
-        and label_smoothing == 0
-    ):
-        dims = logits._shape_tuple()
-        gate = (
-            eager_gate(weights, dims[:1])
-            if len(dims) == 2 and onehot_labels._shape_tuple() == dims
-            else None
-        )
-        if gate is not None:
-            y = onehot_labels if _tape_set_is_empty() else _raw.StopGradient(input=onehot_labels)
-            loss, _ = _raw.SoftmaxCrossEntropyWithLogits(features=logits, labels=y, name="xentropy")
-            return eager_mean(loss, gate, scope, "softmax_cross_entropy_loss/value")
     fn = "softmax_cross_entropy"
+    x, y, s = _softmax_inputs(fn, logits, onehot_labels, label_smoothing)
+
+    def body() -> tf.Tensor:
+        losses, casts = _softmax_cross_entropy(x, y, s)
+        return weighted_mean(losses, weights, fn, prior_casts=casts)
+
+    return in_scope(scope, "softmax_cross_entropy_loss", [x, y], body)
+
+
+def _softmax_inputs(fn: str, logits: Any, labels: Any, label_smoothing: Any) -> tuple[Any, ...]:
     x = _logits(fn, logits)
-    y = to_tensor(onehot_labels, fn, "onehot_labels", dtype=x.dtype)
+    y = to_tensor(labels, fn, "onehot_labels", dtype=x.dtype)
     check_same_shape(x, y, fn, "logits", "onehot_labels")
     if x.shape.rank < 2:
         raise ValueError(
             f"{fn}: logits must be [batch_size, num_classes], got shape {fmt_shape(x)}."
         )
-    s = _smoothing(fn, label_smoothing)
+    return x, y, _smoothing(fn, label_smoothing)
 
-    def body() -> tf.Tensor:
-        casts = int(not same_dtype(y.dtype, x.dtype))
-        yc = cast(y, x.dtype, "Cast")
-        if isinstance(s, tf.Tensor) or s > 0:
-            casts += 1
-            c = x.shape[1]
-            if c is None:
-                n = _raw.Cast(x=_raw.Shape(input=yc)[1], DstT=x.dtype, name="num_classes")
-            else:
-                n = tf.constant(float(c), x.dtype)
-            st = (
-                _raw.Cast(x=s, DstT=x.dtype)
-                if isinstance(s, tf.Tensor)
-                else tf.constant(s, x.dtype)
-            )
-            yc = _raw.AddV2(
-                x=_raw.Mul(x=yc, y=_raw.Sub(x=tf.constant(1.0, x.dtype), y=st)),
-                y=_raw.RealDiv(x=st, y=n),
-            )
-        return weighted_mean(_softmax_xent(x, yc), weights, fn, prior_casts=casts)
 
-    return in_scope(scope, "softmax_cross_entropy_loss", [x, y], body)
+def _softmax_cross_entropy(x: tf.Tensor, y: tf.Tensor, s: Any) -> tuple[tf.Tensor, int]:
+    """Per-sample losses and the casts contrib made (for its op names)."""
+    casts = int(not same_dtype(y.dtype, x.dtype))
+    yc = cast(y, x.dtype, "Cast")
+    if isinstance(s, (tf.Tensor, tf.Variable)) or s > 0:
+        casts += 1
+        c = x.shape[1]
+        if c is None:
+            n = _raw.Cast(x=_raw.Shape(input=yc)[1], DstT=x.dtype, name="num_classes")
+        else:
+            n = tf.constant(float(c), x.dtype)
+        st = (
+            _raw.Cast(x=s, DstT=x.dtype)
+            if isinstance(s, (tf.Tensor, tf.Variable))
+            else tf.constant(s, x.dtype)
+        )
+        yc = _raw.AddV2(
+            x=_raw.Mul(x=yc, y=_raw.Sub(x=tf.constant(1.0, x.dtype), y=st)),
+            y=_raw.RealDiv(x=st, y=n),
+        )
+    return _softmax_xent(x, yc), casts
+
+
+def softmax_cross_entropy_elements(
+    logits: Any, onehot_labels: Any, label_smoothing: float = 0
+) -> tf.Tensor:
+    """The per-sample losses of :func:`softmax_cross_entropy` (for the Keras class)."""
+    fn = "softmax_cross_entropy"
+    return _softmax_cross_entropy(*_softmax_inputs(fn, logits, onehot_labels, label_smoothing))[0]
 
 
 def _softmax_xent(x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
     """Per-sample softmax cross-entropy over the last axis, labels stopped."""
-    if not untaped_eager():  # else nothing could record a gradient into y
-        y = _raw.StopGradient(input=y)
+    y = _raw.StopGradient(input=y)
     dtype = x.dtype
     if dtype is not _F32 and dtype in (tf.float16, tf.bfloat16):
         x = _raw.Cast(x=x, DstT=_F32, name="logits_to_float")
@@ -247,19 +255,20 @@ def sparse_softmax_cross_entropy(
     ...                                              [0, 0])), 5)
     1.12693
     """
-    if type(logits) is _ET and type(labels) is _ET and logits._datatype_enum() == _F32_ENUM:
-        dims = logits._shape_tuple()
-        if len(dims) == 2 and labels.dtype in _INT_IDS and labels._shape_tuple() == dims[:1]:
-            gate = eager_gate(weights, dims[:1])
-            if gate is not None:
-                loss, _ = _raw.SparseSoftmaxCrossEntropyWithLogits(
-                    features=logits, labels=labels, name="xentropy"
-                )
-                return eager_mean(loss, gate, scope, "sparse_softmax_cross_entropy_loss/value")
     fn = "sparse_softmax_cross_entropy"
+    x, y = _sparse_inputs(fn, logits, labels)
+    return in_scope(
+        scope,
+        "sparse_softmax_cross_entropy_loss",
+        [x, y],
+        lambda: weighted_mean(_sparse_softmax_cross_entropy(x, y), weights, fn),
+    )
+
+
+def _sparse_inputs(fn: str, logits: Any, labels: Any) -> tuple[tf.Tensor, tf.Tensor]:
     x = _logits(fn, logits)
     y = to_tensor(labels, fn, "labels", dtype=tf.int32)
-    if y.dtype is not tf.int32 and y.dtype not in (tf.int32, tf.int64):
+    if y.dtype not in _INT_IDS:
         raise TypeError(
             f"{fn}: labels must be int32 or int64 class ids, got {y.dtype.name} "
             f"with shape {fmt_shape(y)}."
@@ -276,17 +285,24 @@ def sparse_softmax_cross_entropy(
             f"{fn}: labels must be [batch_size] or [batch_size, 1] matching logits "
             f"{fmt_shape(x)}; got labels of shape {fmt_shape(y)}."
         )
+    return x, y
 
-    def body() -> tf.Tensor:
-        yy = y if y.shape.rank == 1 else _raw.Squeeze(input=y, axis=[1])
-        dtype = x.dtype
-        xx = x if dtype is _F32 or dtype in (_F32, tf.float64) else _raw.Cast(x=x, DstT=_F32)
-        loss, _ = _raw.SparseSoftmaxCrossEntropyWithLogits(features=xx, labels=yy, name="xentropy")
-        if not same_dtype(loss.dtype, dtype):
-            loss = _raw.Cast(x=loss, DstT=dtype, name="xentropy_to_input")
-        return weighted_mean(loss, weights, fn)
 
-    return in_scope(scope, "sparse_softmax_cross_entropy_loss", [x, y], body)
+def _sparse_softmax_cross_entropy(x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
+    yy = y if y.shape.rank == 1 else _raw.Squeeze(input=y, axis=[1])
+    dtype = x.dtype
+    xx = x if dtype in (_F32, tf.float64) else _raw.Cast(x=x, DstT=_F32)
+    loss, _ = _raw.SparseSoftmaxCrossEntropyWithLogits(features=xx, labels=yy, name="xentropy")
+    if not same_dtype(loss.dtype, dtype):
+        loss = _raw.Cast(x=loss, DstT=dtype, name="xentropy_to_input")
+    return loss
+
+
+def sparse_softmax_cross_entropy_elements(logits: Any, labels: Any) -> tf.Tensor:
+    """The per-sample losses of :func:`sparse_softmax_cross_entropy` (for the Keras class)."""
+    return _sparse_softmax_cross_entropy(
+        *_sparse_inputs("sparse_softmax_cross_entropy", logits, labels)
+    )
 
 
 @renamed_kwargs(target="labels", targets="labels")
@@ -309,8 +325,6 @@ def hinge_loss(logits: Any, labels: Any = None, scope: str | None = None) -> tf.
     >>> tcl.hinge_loss([[0.5, -2.0]], [[1.0, 0.0]]).numpy().tolist()
     [[0.5, 0.0]]
     """
-    if eager_pair(logits, labels) is not None and executing_eagerly():
-        return _hinge(logits, labels)  # the eager fast path: nothing to collect
     fn = "hinge_loss"
     x = _logits(fn, logits)
     y = to_tensor(labels, fn, "labels", dtype=x.dtype)

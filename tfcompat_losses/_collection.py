@@ -7,30 +7,50 @@ and replicas of a ``tf.distribute`` strategy share one graph (so one tower's
 total picked up the others', tensorflow#23056). Here each context has its
 own collection.
 
-What keys a collection, and why
--------------------------------
-* **TF1 graph** (``tf.Graph`` that is not a function): the graph's real
+Where a context's collection lives
+----------------------------------
+* **TF1 graph** (a ``tf.Graph`` that is not a function): the graph's real
   collections. ``tf.compat.v1.get_collection(GraphKeys.LOSSES)`` and this
   module see the same list, as they did in TF1.
-* **Inside a ``tf.function`` trace**: (the thread, the FuncGraph). A trace
-  builds one FuncGraph, so the losses created during it are visible to
-  ``get_losses()``/``get_total_loss()`` later in the same trace; the next
-  trace builds a new FuncGraph and starts empty, and nothing reaches the
-  caller. The store is held weakly by graph, so it dies with the graph.
-* **Eager**: (the thread, the global default graph). Per thread, so threads
-  do not see each other's losses. Keyed by the default graph because
-  ``tf.compat.v1.reset_default_graph()`` replaces that graph: the old
-  collection becomes unreachable and is freed, as TF1's collections were.
+* **A ``tf.function`` trace**: a store kept on the FuncGraph itself, one
+  stack of frames per (thread, replica id). Losses created during a trace
+  are visible to ``get_losses()``/``get_total_loss()`` later in the same
+  trace; the next trace builds a new FuncGraph and starts empty; nothing
+  reaches the caller. The store is an attribute of the graph, so a dropped
+  trace is freed with its graph.
+* **Eager**: one stack per thread, bound to the global default graph, so
+  ``tf.compat.v1.reset_default_graph()`` (which replaces that graph) clears
+  it, as it cleared TF1's collections.
 * **Replicas**: ``MirroredStrategy.run`` runs each replica's function in a
-  thread of its own (eagerly and while tracing), so the per-thread key
-  above already isolates replicas; the replica id is part of the key as
-  well, so the isolation does not depend on that implementation detail.
+  thread of its own. Inside a trace the replica id is part of the key as
+  well; eager replicas are told apart by their threads.
+
+TensorFlow's own collections count too
+--------------------------------------
+TF1 code also fills ``LOSSES`` with ``tf.compat.v1.add_to_collection``,
+``tf.compat.v1.losses.*`` and ``tf.compat.v1.layers`` regularizers, which in
+TF2 write to the default graph (eagerly) or to the FuncGraph (in a trace).
+Before each add and read, the entries TensorFlow's list for that collection
+gained since the last look are moved into the current frame, in order, each
+once (the list keeps them; a per-graph cursor remembers how far it was
+read). In a trace only entries built in that graph count (a FuncGraph starts
+with a copy of its outer graph's lists).
+
+Losses that cannot reach the total
+----------------------------------
+A loss added inside ``tf.cond``, a ``tf.while_loop``/``tf.map_fn`` body, an
+AutoGraph ``if``/``for`` on a tensor, or a ``tf.function`` called by another
+is built in a nested graph and cannot be summed outside it. It is kept in
+that graph's collection, and the enclosing contexts' collections record
+that it was lost: reading them raises a ``ValueError`` naming the construct
+instead of returning a total that silently omits it.
 
 :func:`collection_scope` pushes a fresh, empty collection for the current
-context and drops it on exit; an eager training loop that uses it once per
-step does not grow. Without it an eager collection only grows, so a
-:class:`CollectionLeakWarning` is issued once when it passes
-``LEAK_WARNING_SIZE`` entries.
+context and drops it on exit (TensorFlow's lists get back what they held at
+entry); an eager training loop that uses it once per step does not grow.
+An eager loop without it is recognised when a call site adds a loss again
+after the collection was read: a :class:`CollectionLeakWarning` says so,
+once (and at ``LEAK_WARNING_SIZE`` entries in any case).
 
 Entries keep the name scope active when they were added (eager tensors have
 no names), so ``get_losses(scope=...)`` filters with TF's rule
@@ -44,14 +64,14 @@ import re
 import sys
 import threading
 import warnings
-import weakref
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import tensorflow as tf
 
-from . import _replica
-from ._compat_args import not_converted
+from . import _replica, _tf_internals
+from ._compat_args import not_converted, user_site, user_stacklevel
 
 __all__ = [
     "LOSSES",
@@ -70,34 +90,42 @@ REGULARIZATION_LOSSES: str = tf.compat.v1.GraphKeys.REGULARIZATION_LOSSES
 LEAK_WARNING_SIZE = 10_000
 
 _SLIM_KEY = "tfcompat_losses.add_loss"
+_STORE_ATTR = "_tfcompat_losses_store"  # on a FuncGraph: (thread, replica) -> stack
+_CURSOR_ATTR = "_tfcompat_losses_cursor"  # on a graph: collection -> entries read
 
 
 class CollectionLeakWarning(UserWarning):
     """An eager loss collection keeps growing: use ``collection_scope()``."""
 
 
-# A frame maps a collection name to its (name, loss) entries.
-_Frame = dict[str, list[tuple[str, Any]]]
+@dataclass
+class _Frame:
+    """One collection of a context: its entries, and the losses it lost."""
+
+    #: collection name -> (name for scope filtering, loss) in insertion order
+    entries: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
+    #: collection name -> the nested graphs a loss for it was added in
+    lost: dict[str, list[str]] = field(default_factory=dict)
 
 
 class _Local(threading.local):
     def __init__(self) -> None:
-        # (graph, replica id) -> stack of frames; graphs are held weakly.
-        self.stacks: weakref.WeakKeyDictionary[Any, dict[Any, list[_Frame]]] = (
-            weakref.WeakKeyDictionary()
-        )
         # Destinations that take losses instead of the collection (the
         # Keras layer bridge), innermost last.
         self.sinks: list[Callable[[Any, str], bool]] = []
-        # Our own arg_scope stack: dicts of add_loss keyword defaults.
-        self.arg_stack: list[dict[str, Any]] = []
         # The eager collection stack and the default graph it belongs to.
         self.eager_graph: Any = None
-        self.eager_stack: list[_Frame] = [{}]
+        self.eager_stack: list[_Frame] = [_Frame()]
+        # Call sites of unscoped eager adds, before and since the last read.
+        self.read_sites: set[tuple[str, int]] = set()
+        self.new_sites: set[tuple[str, int]] = set()
 
 
 _local = _Local()
 _leak_warned = False
+
+#: ``arg_scope([add_loss], ...)`` defaults, also seen by replica threads.
+_ARG_SCOPES: _replica.ScopedStack[dict[str, Any]] = _replica.ScopedStack("arg_scope")
 
 
 def _replica_id() -> Any:
@@ -112,42 +140,78 @@ def _replica_id() -> Any:
     return int(rid)
 
 
-def _current() -> tuple[Any, list[_Frame] | None]:
-    """(graph, frame stack) of the current context; stack None in a TF1 graph.
+def _stack_of(graph: Any) -> list[_Frame]:
+    """The frame stack of this thread and replica in a function-building graph."""
+    store: dict[Any, list[_Frame]] | None = getattr(graph, _STORE_ATTR, None)
+    if store is None:
+        store = {}
+        setattr(graph, _STORE_ATTR, store)
+        _tf_internals.record_owner(graph)
+    key = (threading.get_ident(), _replica_id())
+    stack = store.get(key)
+    if stack is None:
+        stack = store[key] = [_Frame()]
+    return stack
 
-    The eager branch is on the hot path of every eager loss call, so it
-    caches the thread's stack with the graph it belongs to (~1.5 us); it
-    needs no replica id because MirroredStrategy runs eager replicas in
-    threads of their own.
-    """
+
+def _current() -> tuple[Any, list[_Frame] | None]:
+    """(graph, frame stack) of the current context; stack None in a TF1 graph."""
     g = tf.compat.v1.get_default_graph()
     if tf.executing_eagerly():
         loc = _local
         if loc.eager_graph is not g:  # first use here, or reset_default_graph()
             loc.eager_graph = g
-            loc.eager_stack = [{}]
+            loc.eager_stack = [_Frame()]
+            loc.read_sites, loc.new_sites = set(), set()
         return g, loc.eager_stack
     if not g.building_function:
         return g, None
-    per_graph = _local.stacks.get(g)
-    if per_graph is None:
-        per_graph = _local.stacks[g] = {}
-    rid = _replica_id()
-    stack = per_graph.get(rid)
-    if stack is None:
-        stack = per_graph[rid] = [{}]
-    return g, stack
+    return g, _stack_of(g)
 
 
-def _entry_name(loss: Any, suffix: str | None) -> str:
-    """The name used for scope filtering: the tensor's, or the current scope's."""
-    if not tf.executing_eagerly():
-        name = getattr(loss, "name", None)
-        if isinstance(name, str):
-            return name
-    scope = tf.get_current_name_scope()
-    prefix = f"{scope}/" if scope else ""
-    return prefix + suffix if suffix else prefix
+# --------------------------------------------------------------------------
+# TensorFlow's own lists.
+
+
+def _absorb(graph: Any, frame: _Frame, collection: str) -> None:
+    """Moves what TF's list for ``collection`` gained since the last look into ``frame``."""
+    items = graph.get_collection_ref(collection)
+    cursors: dict[str, int] | None = getattr(graph, _CURSOR_ATTR, None)
+    if cursors is None:
+        cursors = {}
+        setattr(graph, _CURSOR_ATTR, cursors)
+    start = min(cursors.get(collection, 0), len(items))
+    if start == len(items):
+        cursors[collection] = start
+        return
+    eager = tf.executing_eagerly()
+    entries = frame.entries.setdefault(collection, [])
+    for item in items[start:]:
+        if tf.is_symbolic_tensor(item):
+            if eager or item.graph is not graph:  # copied from an outer graph
+                continue
+            entries.append((item.name, item))
+        elif not isinstance(item, tf.Tensor) or eager:
+            entries.append(("", item))  # an eager tensor or a number
+    cursors[collection] = len(items)
+
+
+@contextlib.contextmanager
+def _restoring_tf_lists(graph: Any, collections: Sequence[str]) -> Iterator[None]:
+    """TF's lists (and the cursors into them) as they were at entry, after the block."""
+    saved = {key: list(graph.get_collection_ref(key)) for key in collections}
+    try:
+        yield
+    finally:
+        cursors: dict[str, int] = getattr(graph, _CURSOR_ATTR, {})
+        for key, items in saved.items():
+            graph.get_collection_ref(key)[:] = items
+            if key in cursors:
+                cursors[key] = min(cursors[key], len(items))
+
+
+# --------------------------------------------------------------------------
+# Adding.
 
 
 def _slim_scope_args() -> dict[str, Any]:
@@ -219,6 +283,12 @@ def add_loss(loss: Any, loss_collection: str | None = _MISSING) -> None:
     add_named(loss, None, loss_collection)
 
 
+def _default_collection() -> str:
+    scoped = _slim_scope_args() if "tf_slim.ops.arg_scope" in sys.modules else {}
+    scoped.update(_ARG_SCOPES.top({}))
+    return scoped.get("loss_collection", LOSSES)  # type: ignore[no-any-return]
+
+
 def add_named(loss: Any, name: str | None, loss_collection: str | None = _MISSING) -> None:
     """:func:`add_loss` with the name to filter by in eager mode.
 
@@ -226,12 +296,7 @@ def add_named(loss: Any, name: str | None, loss_collection: str | None = _MISSIN
     match ``get_losses(scope=...)`` as their graph-mode tensor names would.
     """
     if loss_collection is _MISSING:
-        loss_collection = LOSSES
-        if _local.arg_stack or "tf_slim.ops.arg_scope" in sys.modules:
-            scoped = _slim_scope_args()
-            if _local.arg_stack:
-                scoped.update(_local.arg_stack[-1])
-            loss_collection = scoped.get("loss_collection", LOSSES)
+        loss_collection = _default_collection()
     if not loss_collection:
         return
     for sink in reversed(_local.sinks):
@@ -241,56 +306,44 @@ def add_named(loss: Any, name: str | None, loss_collection: str | None = _MISSIN
     if stack is None:
         graph.add_to_collection(loss_collection, loss)
         return
-    entries = stack[-1].setdefault(loss_collection, [])
+    frame = stack[-1]
+    _absorb(graph, frame, loss_collection)
+    entries = frame.entries.setdefault(loss_collection, [])
     entries.append((_entry_name(loss, name), loss))
-    if len(stack) == 1 and len(entries) > LEAK_WARNING_SIZE and tf.executing_eagerly():
-        _warn_leak(loss_collection, len(entries))
+    if len(stack) == 1 and graph is _local.eager_graph and not _leak_warned:
+        _watch_unscoped_eager(loss_collection, len(entries))
+    if graph.building_function:
+        _report_to_outer_graphs(graph, loss_collection)
 
 
-def add_eager(loss: Any, name: str, name_scope: str) -> None:
-    """:func:`add_named` ``(loss, name)`` for a caller that runs eagerly.
+def _entry_name(loss: Any, suffix: str | None) -> str:
+    """The name used for scope filtering: the tensor's, or the current scope's."""
+    if not tf.executing_eagerly():
+        name = getattr(loss, "name", None)
+        if isinstance(name, str):
+            return name
+    scope = tf.get_current_name_scope()
+    prefix = f"{scope}/" if scope else ""
+    return prefix + suffix if suffix else prefix
 
-    ``name_scope`` is the eager context's current ``scope_name`` (the caller
-    has read the context already). The common case (no arg_scope, ours or
-    tf_slim's, and no sink; the thread's eager collection already set up for
-    the global default graph, which no ``as_default()`` block replaces) is a
-    list append; anything else goes through :func:`add_named`.
-    """
+
+def _report_to_outer_graphs(graph: Any, collection: str) -> None:
+    """Records in every enclosing trace that a loss for ``collection`` was lost."""
+    outer = _tf_internals.outer_function_graph(graph)
+    while outer is not None:
+        frame = _stack_of(outer)[-1]
+        frame.lost.setdefault(collection, []).append(graph.name)
+        outer = _tf_internals.outer_function_graph(outer)
+
+
+def _watch_unscoped_eager(collection: str, size: int) -> None:
+    """Warns once when an eager loop evidently runs without ``collection_scope``."""
     loc = _local
-    graph = loc.eager_graph
-    graphs = _graph_stack  # tf.compat.v1.get_default_graph() in two attribute reads
-    if (
-        graph is None
-        or graphs is None
-        or graphs.stack
-        or graph is not graphs._global_default_graph
-        or loc.arg_stack
-        or loc.sinks
-        or ("tf_slim.ops.arg_scope" in sys.modules and _slim_scope_args())
-    ):
-        add_named(loss, name)
-        return
-    stack = loc.eager_stack
-    entries = stack[-1].setdefault(LOSSES, [])
-    if name_scope:
-        scope = name_scope.rstrip("/")  # as tf.get_current_name_scope()
-        if scope:
-            name = f"{scope}/{name}"
-    entries.append((name, loss))
-    if len(stack) == 1 and len(entries) > LEAK_WARNING_SIZE:
-        _warn_leak(LOSSES, len(entries))
-
-
-# The stack behind ``tf.compat.v1.get_default_graph()``: the default graph is
-# the top of ``stack``, else ``_global_default_graph`` (None until created).
-# Reading them is ~0.3 us cheaper than the call; without them (private API
-# moved) add_eager always defers to add_named.
-try:
-    from tensorflow.python.framework.ops import _default_graph_stack as _graph_stack
-
-    _graph_stack.stack, _graph_stack._global_default_graph  # noqa: B018 - probe once
-except (ImportError, AttributeError):  # pragma: no cover - private API moved
-    _graph_stack = None
+    site = user_site()
+    if size > LEAK_WARNING_SIZE or site in loc.read_sites:
+        _warn_leak(collection, size)
+    else:
+        loc.new_sites.add(site)
 
 
 add_loss._key_op = _SLIM_KEY  # type: ignore[attr-defined]
@@ -303,12 +356,18 @@ def _warn_leak(collection: str, size: int) -> None:
     _leak_warned = True
     warnings.warn(
         f"The eager loss collection {collection!r} holds {size} losses and keeps "
-        "growing: eager mode has no graph to discard them. Wrap each training "
-        "step in `with tfcompat_losses.collection_scope():` (or call "
-        "tf.compat.v1.reset_default_graph() between runs).",
+        "growing: a loss was added again at a line whose earlier loss is still "
+        "in the collection and was already read, so get_total_loss() counts "
+        "every earlier step too. Eager mode has no graph to discard them: wrap "
+        "each training step in `with tfcompat_losses.collection_scope():` (or "
+        "call tf.compat.v1.reset_default_graph() between runs).",
         CollectionLeakWarning,
-        stacklevel=3,
+        stacklevel=user_stacklevel(),
     )
+
+
+# --------------------------------------------------------------------------
+# Reading.
 
 
 def _entries(collection: str, scope: str | None) -> list[Any]:
@@ -316,7 +375,23 @@ def _entries(collection: str, scope: str | None) -> list[Any]:
     if stack is None:
         return graph.get_collection(collection, scope)
     frame = stack[-1]
-    items = frame.get(collection, ())
+    _absorb(graph, frame, collection)
+    lost = frame.lost.get(collection)
+    if lost:
+        raise ValueError(
+            f"The {collection!r} collection of this tf.function trace cannot be read: "
+            f"a loss was added to it inside the nested graph(s) {sorted(set(lost))} "
+            "(tf.cond, an AutoGraph `if`/`for`/`while` on a tensor, tf.while_loop, "
+            "tf.map_fn, or a tf.function called from this one). Its value lives in "
+            "that graph, so a total here would silently omit it. Compute the loss "
+            "outside the control flow (e.g. with tf.where on its inputs or weights), "
+            "return it from the construct and add that with add_loss(), or pass "
+            "loss_collection=None inside it."
+        )
+    if len(stack) == 1 and graph is _local.eager_graph:
+        _local.read_sites |= _local.new_sites
+        _local.new_sites.clear()
+    items = frame.entries.get(collection, ())
     if scope is None:
         return [loss for _, loss in items]
     pattern = re.compile(scope)
@@ -327,6 +402,9 @@ def _entries(collection: str, scope: str | None) -> list[Any]:
 def get_losses(scope: str | None = None, loss_collection: str = LOSSES) -> list[Any]:
     """The losses of ``loss_collection`` in the current context.
 
+    Includes what TensorFlow's own collection API added in this context
+    (``tf.compat.v1.add_to_collection``, ``tf.compat.v1.losses``, ...).
+
     Args:
       scope: keep only losses whose name (or, eagerly, the name scope they
         were added in) matches this regular expression at its start.
@@ -334,6 +412,10 @@ def get_losses(scope: str | None = None, loss_collection: str = LOSSES) -> list[
 
     Returns:
       A new list of loss tensors, in the order they were added.
+
+    Raises:
+      ValueError: a loss for this collection was added inside control flow
+        or a nested ``tf.function`` of this trace (see the module docstring).
 
     >>> import tfcompat_losses as tcl
     >>> with tcl.collection_scope():
@@ -359,6 +441,14 @@ def get_regularization_losses(scope: str | None = None) -> list[Any]:
     return _entries(REGULARIZATION_LOSSES, scope)
 
 
+def _context_name() -> str:
+    if tf.executing_eagerly():
+        return "in this thread's eager collection"
+    if tf.compat.v1.get_default_graph().building_function:
+        return "in this tf.function trace"
+    return "in this graph"
+
+
 @not_converted
 def get_total_loss(add_regularization_losses: bool = True, name: str = "total_loss") -> Any:
     """The sum of ``LOSSES`` (and ``REGULARIZATION_LOSSES``) in this context.
@@ -375,7 +465,9 @@ def get_total_loss(add_regularization_losses: bool = True, name: str = "total_lo
 
     Raises:
       ValueError: the collections are empty (TF1 raised an unreadable
-        ``add_n`` error; a silent 0 would hide a loss that was never added).
+        ``add_n`` error; a silent 0 would hide a loss that was never added),
+        or a loss was added inside control flow or a nested ``tf.function``
+        of this trace.
 
     >>> import tfcompat_losses as tcl
     >>> with tcl.collection_scope():
@@ -384,25 +476,35 @@ def get_total_loss(add_regularization_losses: bool = True, name: str = "total_lo
     ...     float(tcl.get_total_loss())
     2.5
     """
-    losses = get_losses()
+    return total_loss(add_regularization_losses, name, None)
+
+
+def total_loss(add_regularization_losses: bool, name: str, scope: str | None) -> Any:
+    """:func:`get_total_loss` of the losses whose names match ``scope`` (all if None)."""
+    losses = _entries(LOSSES, scope)
     if add_regularization_losses:
         # Under exact_averaging() the replicas' totals are summed, so a
         # replicated regularization loss counts 1/N on each replica.
-        losses += [_replica.once_per_replica_group(r) for r in get_regularization_losses()]
+        regularization = _entries(REGULARIZATION_LOSSES, scope)
+        losses += [_replica.once_per_replica_group(r) for r in regularization]
     if not losses:
-        where = "in this tf.function trace" if not tf.executing_eagerly() else ""
         raise ValueError(
             "get_total_loss: no losses in the LOSSES collection"
             + (" or REGULARIZATION_LOSSES" if add_regularization_losses else "")
-            + (f" {where}" if where else "")
-            + ". Expected at least one loss added by a tfcompat_losses "
-            "function or add_loss() in the current context (graph, tf.function "
-            "trace, thread or collection_scope)."
+            + f" {_context_name()}. Expected at least one loss added by a "
+            "tfcompat_losses function, add_loss() or TensorFlow's own collection "
+            "API in the current context (graph, tf.function trace, thread or "
+            "collection_scope)."
         )
+    losses = [x if isinstance(x, tf.Tensor) else tf.convert_to_tensor(x) for x in losses]
     dtypes = {loss.dtype for loss in losses}
     if len(dtypes) > 1:
         losses = [tf.cast(loss, tf.float32) for loss in losses]
     return tf.math.add_n(losses, name=name)
+
+
+# --------------------------------------------------------------------------
+# Scopes.
 
 
 @contextlib.contextmanager
@@ -419,13 +521,15 @@ def collection_scope() -> Iterator[None]:
                     total = tfcompat_losses.get_total_loss()
                 ...
 
-    In a TF1 graph it empties the graph's ``LOSSES`` and
-    ``REGULARIZATION_LOSSES`` for the block and restores them after.
+    TensorFlow's own ``LOSSES`` and ``REGULARIZATION_LOSSES`` lists of the
+    context (the graph's, or eagerly the default graph's) are emptied for
+    the block too and get back what they held at entry.
     """
     graph, stack = _current()
+    keys = (LOSSES, REGULARIZATION_LOSSES)
     if stack is None:
         saved = {}
-        for key in (LOSSES, REGULARIZATION_LOSSES):
+        for key in keys:
             ref = graph.get_collection_ref(key)
             saved[key] = list(ref)
             del ref[:]
@@ -435,10 +539,13 @@ def collection_scope() -> Iterator[None]:
             for key, items in saved.items():
                 graph.get_collection_ref(key)[:] = items
         return
+    for key in keys:  # what TF's lists hold belongs to the outer frame
+        _absorb(graph, stack[-1], key)
     depth = len(stack)
-    stack.append({})
+    stack.append(_Frame())
     try:
-        yield
+        with _restoring_tf_lists(graph, keys):
+            yield
     finally:
         del stack[depth:]
 
@@ -450,9 +557,10 @@ def arg_scope(
     """``tf.contrib.framework.arg_scope`` for :func:`add_loss`.
 
     ``with arg_scope([add_loss], loss_collection="my_losses"):`` sends every
-    loss created in the block (by any loss function) to ``my_losses``. Other
-    functions in the list are rejected. ``tf_slim.arg_scope`` works too when
-    tf_slim is installed (see :func:`register_with_tf_slim`).
+    loss created in the block (by any loss function) to ``my_losses``, also
+    in the replica functions a ``tf.distribute`` strategy runs in the block.
+    Other functions in the list are rejected. ``tf_slim.arg_scope`` works too
+    when tf_slim is installed (see :func:`register_with_tf_slim`).
 
     Args:
       list_ops_or_scope: ``[add_loss]``, or a scope dict yielded by an outer
@@ -476,13 +584,10 @@ def arg_scope(
             raise ValueError(
                 f"arg_scope: add_loss takes only loss_collection=, got {sorted(unknown)}."
             )
-        current = dict(_local.arg_stack[-1]) if _local.arg_stack else {}
+        current = dict(_ARG_SCOPES.top({}))
         current.update(kwargs)
-    _local.arg_stack.append(current)
-    try:
+    with _ARG_SCOPES.pushed(current):
         yield current
-    finally:
-        _local.arg_stack.pop()
 
 
 @contextlib.contextmanager

@@ -6,27 +6,26 @@ they return float32 whatever the input dtype.
 
 from __future__ import annotations
 
+import operator
 import warnings
 from typing import Any
 
+import numpy as np
 import tensorflow as tf
 
-from ._compat_args import renamed_kwargs
+from ._compat_args import renamed_kwargs, user_stacklevel
 from ._inputs import check_batch_axis, check_same_shape, fmt_shape, to_tensor
-from ._weighting import (
-    _axis_arg,
-    cast,
-    eager_gate,
-    eager_mean,
-    eager_pair,
-    in_scope,
-    reduce_sum,
-    warn_quirk,
-    weighted_mean,
-)
+from ._weighting import cast, in_scope, reduce_sum, warn_quirk, weighted_mean
 
 __all__ = [
     "absolute_difference",
+    "absolute_difference_elements",
+    "cosine_distance_elements",
+    "log_loss_elements",
+    "mean_squared_error_elements",
+    "pairwise_elements",
+    "pairwise_loss",
+    "pairwise_per_sample",
     "cosine_distance",
     "log_loss",
     "mean_pairwise_squared_error",
@@ -73,20 +72,21 @@ def absolute_difference(
     ...                               weights=[1.0, 0.0]))
     0.25
     """
-    dims = eager_pair(predictions, labels)
-    if dims is not None:
-        gate = eager_gate(weights, dims)
-        if gate is not None:
-            losses = _raw.Abs(x=_raw.Sub(x=predictions, y=labels))
-            return eager_mean(losses, gate, scope, "absolute_difference/value")
     fn = "absolute_difference"
     p, y = _pair(fn, predictions, labels)
+    return in_scope(
+        scope, fn, [p, y], lambda: weighted_mean(_absolute_difference(p, y), weights, fn)
+    )
 
-    def body() -> tf.Tensor:
-        pf, yf = _f32(p, y)
-        return weighted_mean(_raw.Abs(x=_raw.Sub(x=pf, y=yf)), weights, fn)
 
-    return in_scope(scope, "absolute_difference", [p, y], body)
+def _absolute_difference(p: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
+    pf, yf = _f32(p, y)
+    return _raw.Abs(x=_raw.Sub(x=pf, y=yf))
+
+
+def absolute_difference_elements(predictions: Any, labels: Any) -> tf.Tensor:
+    """The per-element losses of :func:`absolute_difference` (for the Keras class)."""
+    return _absolute_difference(*_pair("absolute_difference", predictions, labels))
 
 
 @renamed_kwargs(targets="labels", weight="weights")
@@ -112,20 +112,19 @@ def mean_squared_error(
     ...                              [[0.0, 2.0], [3.0, 4.0]], weights=[2.0, 1.0]))
     0.5
     """
-    dims = eager_pair(predictions, labels)
-    if dims is not None:
-        gate = eager_gate(weights, dims)
-        if gate is not None:
-            losses = _raw.SquaredDifference(x=predictions, y=labels)
-            return eager_mean(losses, gate, scope, "mean_squared_error/value")
     fn = "mean_squared_error"
     p, y = _pair(fn, predictions, labels)
+    return in_scope(scope, fn, [p, y], lambda: weighted_mean(_squared_error(p, y), weights, fn))
 
-    def body() -> tf.Tensor:
-        pf, yf = _f32(p, y)
-        return weighted_mean(_raw.SquaredDifference(x=pf, y=yf), weights, fn)
 
-    return in_scope(scope, "mean_squared_error", [p, y], body)
+def _squared_error(p: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
+    pf, yf = _f32(p, y)
+    return _raw.SquaredDifference(x=pf, y=yf)
+
+
+def mean_squared_error_elements(predictions: Any, labels: Any) -> tf.Tensor:
+    """The per-element losses of :func:`mean_squared_error` (for the Keras class)."""
+    return _squared_error(*_pair("mean_squared_error", predictions, labels))
 
 
 @renamed_kwargs(targets="labels", weight="weights")
@@ -155,23 +154,18 @@ def log_loss(
     >>> round(float(tcl.log_loss([0.9, 0.2], [1.0, 0.0])), 5)
     0.16425
     """
-    dims = eager_pair(predictions, labels)
-    if dims is not None:
-        gate = eager_gate(weights, dims)
-        if gate is not None:
-            losses = _log_losses(predictions, labels, epsilon)
-            return eager_mean(losses, gate, scope, "log_loss/value")
     fn = "log_loss"
     p, y = _pair(fn, predictions, labels)
-
-    def body() -> tf.Tensor:
-        pf, yf = _f32(p, y)
-        return weighted_mean(_log_losses(pf, yf, epsilon), weights, fn)
-
-    return in_scope(scope, "log_loss", [p, y], body)
+    return in_scope(scope, fn, [p, y], lambda: weighted_mean(_log_loss(p, y, epsilon), weights, fn))
 
 
-def _log_losses(pf: tf.Tensor, yf: tf.Tensor, epsilon: Any) -> tf.Tensor:
+def log_loss_elements(predictions: Any, labels: Any, epsilon: float = 1e-7) -> tf.Tensor:
+    """The per-element losses of :func:`log_loss` (for the Keras class)."""
+    return _log_loss(*_pair("log_loss", predictions, labels), epsilon)
+
+
+def _log_loss(p: tf.Tensor, y: tf.Tensor, epsilon: Any) -> tf.Tensor:
+    pf, yf = _f32(p, y)
     pos = _raw.Mul(x=yf, y=_raw.Log(x=_raw.AddV2(x=pf, y=epsilon)))
     one_minus_y = _raw.Sub(x=1.0, y=yf)
     one_minus_p = _raw.AddV2(x=_raw.Sub(x=1.0, y=pf), y=epsilon)
@@ -216,16 +210,37 @@ def cosine_distance(
     ...                           [[1.0, 0.0], [1.0, 0.0]], axis=1))
     0.5
     """
-    dims = eager_pair(predictions, labels) if dim is None and type(axis) is int else None
-    if dims is not None and -len(dims) <= axis < len(dims) and len(dims) >= 2:
-        a = axis % len(dims)
-        gate = eager_gate(weights, dims[:a] + dims[a + 1 :])
-        if gate is not None:
-            dots = _raw.Sum(
-                input=_raw.Mul(x=predictions, y=labels), axis=_axis_arg((a,), True), name="Sum"
-            )
-            return eager_mean(_raw.Sub(x=1.0, y=dots), gate, scope, "cosine_distance_loss/value")
     fn = "cosine_distance"
+    axis = _cosine_axis(fn, axis, dim)
+    p, y = _pair(fn, predictions, labels)
+    axis = _check_axis(fn, axis, p)
+    return in_scope(
+        scope,
+        "cosine_distance_loss",
+        [p, y],
+        lambda: weighted_mean(_cosine_distance(p, y, axis), weights, fn),
+    )
+
+
+def cosine_distance_elements(predictions: Any, labels: Any, axis: Any) -> tf.Tensor:
+    """The per-element losses of :func:`cosine_distance` (``axis`` removed)."""
+    fn = "cosine_distance"
+    p, y = _pair(fn, predictions, labels)
+    return _cosine_distance(p, y, _check_axis(fn, _cosine_axis(fn, axis, None), p))
+
+
+def _cosine_distance(p: tf.Tensor, y: tf.Tensor, axis: int) -> tf.Tensor:
+    pf, yf = _f32(p, y)
+    dots = reduce_sum(_raw.Mul(x=pf, y=yf), [axis])
+    return _raw.Sub(x=1.0, y=dots)
+
+
+def _cosine_axis(fn: str, axis: Any, dim: Any) -> int:
+    """``axis`` (or the deprecated ``dim``) as a Python int.
+
+    Like contrib, accepts any integer: a Python or NumPy int, or a scalar
+    integer tensor whose value is known when the call is traced.
+    """
     if dim is not None:  # passed positionally (renamed_kwargs maps dim=)
         if axis is not None:
             raise ValueError(
@@ -235,14 +250,30 @@ def cosine_distance(
             f"{fn}: the argument dim is deprecated (it is the TF 0.x contrib "
             "spelling); use axis= instead.",
             DeprecationWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
         axis = dim
     if axis is None:
         raise ValueError(f"{fn}: you must specify axis= (or the deprecated dim=).")
-    if isinstance(axis, bool) or not isinstance(axis, int):
-        raise TypeError(f"{fn}: axis must be a Python int, got {axis!r}.")
-    p, y = _pair(fn, predictions, labels)
+    value = axis
+    if isinstance(axis, (tf.Tensor, tf.Variable)):
+        value = tf.get_static_value(axis) if axis.dtype.is_integer else None
+        if value is None or np.ndim(value) != 0:
+            raise TypeError(
+                f"{fn}: axis must be an int or a scalar integer tensor whose value is "
+                f"known when the loss is built; got a {axis.dtype.name} tensor of shape "
+                f"{fmt_shape(axis)}."
+            )
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{fn}: axis must be an int, got {axis!r}.")
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"{fn}: axis must be an int, got {axis!r}.") from None
+
+
+def _check_axis(fn: str, axis: int, p: tf.Tensor) -> int:
+    """``axis`` in ``[0, rank)``, for inputs with a batch axis besides it."""
     rank = p.shape.rank
     if not -rank <= axis < rank:
         raise ValueError(
@@ -253,14 +284,7 @@ def cosine_distance(
             f"{fn}: predictions must have a batch axis besides axis={axis} (rank >= 2); "
             f"got shape {fmt_shape(p)}."
         )
-    axis %= rank
-
-    def body() -> tf.Tensor:
-        pf, yf = _f32(p, y)
-        dots = reduce_sum(_raw.Mul(x=pf, y=yf), [axis])
-        return weighted_mean(_raw.Sub(x=1.0, y=dots), weights, fn)
-
-    return in_scope(scope, "cosine_distance_loss", [p, y], body)
+    return axis % rank
 
 
 @renamed_kwargs(targets="labels", weight="weights")
@@ -296,6 +320,18 @@ def mean_pairwise_squared_error(
     1.33333
     """
     fn = "mean_pairwise_squared_error"
+    p, y, w, w_rank = _pairwise_inputs(fn, predictions, labels, weights)
+    return in_scope(scope, fn, [p, y], lambda: _pairwise_loss(p, y, w, w_rank))
+
+
+def pairwise_loss(predictions: Any, labels: Any, weights: Any) -> tf.Tensor:
+    """:func:`mean_pairwise_squared_error`'s value, not collected (for the Keras class)."""
+    fn = "mean_pairwise_squared_error"
+    return _pairwise_loss(*_pairwise_inputs(fn, predictions, labels, weights))
+
+
+def _pairwise_inputs(fn: str, predictions: Any, labels: Any, weights: Any) -> tuple[Any, ...]:
+    """Checked ``(predictions, labels, weights, rank of weights)``."""
     p, y = _pair(fn, predictions, labels)
     if weights is None:
         raise ValueError(
@@ -330,33 +366,47 @@ def mean_pairwise_squared_error(
                 "Reproduced on purpose; pass [batch_size] weights instead.",
             )
 
-    def body() -> tf.Tensor:
-        pf, yf = _f32(p, y)
-        wt = w if isinstance(w, float) else cast(w, _F32, "weights_to_float")
-        diffs = _raw.Sub(x=pf, y=yf)
-        rank = diffs.shape.rank
-        inner = range(1, rank)
-        ssd = reduce_sum(_raw.Square(x=diffs), inner)
-        sd = reduce_sum(diffs, inner)
-        n = _present_per_sample(diffs, wt, w_rank)
-        term1 = _raw.Mul(x=2.0, y=_raw.DivNoNan(x=ssd, y=n, name="value"))
-        term2 = _raw.Mul(
-            x=2.0, y=_raw.DivNoNan(x=_raw.Square(x=sd), y=_raw.Square(x=n), name="value")
-        )
-        per_sample = _raw.Sub(x=term1, y=term2)
-        # contrib's _scale_losses: reduce to weights' rank, multiply, sum.
-        if w_rank == 0:
-            loss = _raw.Mul(x=reduce_sum(per_sample, [0]), y=wt)
-        else:
-            prod = _raw.Mul(x=per_sample, y=wt)
-            loss = reduce_sum(prod, range(prod.shape.rank))
-        any_present = _raw.Greater(x=reduce_sum(n, range(n.shape.rank)), y=0.0)
-        value = _raw.SelectV2(
-            condition=any_present, t=loss, e=_raw.ZerosLike(x=loss), name="value_2"
-        )
-        return value
+    return p, y, w, w_rank
 
-    return in_scope(scope, "mean_pairwise_squared_error", [p, y], body)
+
+def _pairwise_loss(p: tf.Tensor, y: tf.Tensor, w: Any, w_rank: int) -> tf.Tensor:
+    """Contrib's pairwise loss: per-sample values times the weights, summed."""
+    pf, yf = _f32(p, y)
+    wt = w if isinstance(w, float) else cast(w, _F32, "weights_to_float")
+    diffs = _raw.Sub(x=pf, y=yf)
+    n = _present_per_sample(diffs, wt, w_rank)
+    per_sample = pairwise_per_sample(diffs, n)
+    # contrib's _scale_losses: reduce to weights' rank, multiply, sum.
+    if w_rank == 0:
+        loss = _raw.Mul(x=reduce_sum(per_sample, [0]), y=wt)
+    else:
+        prod = _raw.Mul(x=per_sample, y=wt)
+        loss = reduce_sum(prod, range(prod.shape.rank))
+    any_present = _raw.Greater(x=reduce_sum(n, range(n.shape.rank)), y=0.0)
+    return _raw.SelectV2(condition=any_present, t=loss, e=_raw.ZerosLike(x=loss), name="value_2")
+
+
+def pairwise_per_sample(diffs: tf.Tensor, n: tf.Tensor) -> tf.Tensor:
+    """Contrib's per-sample pairwise loss ``2*sum(d**2)/n - 2*sum(d)**2/n**2``.
+
+    ``diffs`` are ``predictions - labels`` (float32, ``[batch_size, ...]``)
+    and ``n`` the elements each sample's weight covers (``[batch_size]``, or
+    a shape that broadcasts against it); a sample with ``n == 0`` gives 0.
+    """
+    inner = range(1, diffs.shape.rank)
+    ssd = reduce_sum(_raw.Square(x=diffs), inner)
+    sd = reduce_sum(diffs, inner)
+    term1 = _raw.Mul(x=2.0, y=_raw.DivNoNan(x=ssd, y=n, name="value"))
+    term2 = _raw.Mul(x=2.0, y=_raw.DivNoNan(x=_raw.Square(x=sd), y=_raw.Square(x=n), name="value"))
+    return _raw.Sub(x=term1, y=term2)
+
+
+def pairwise_elements(predictions: Any, labels: Any) -> tf.Tensor:
+    """The per-sample values of :func:`mean_pairwise_squared_error` with unit weights."""
+    p, y = _pair("mean_pairwise_squared_error", predictions, labels)
+    pf, yf = _f32(p, y)
+    diffs = _raw.Sub(x=pf, y=yf)
+    return pairwise_per_sample(diffs, _present_per_sample(diffs, 1.0, 0))
 
 
 def _contrib_broadcasts(batch: int | None, w_shape: tf.TensorShape) -> bool:

@@ -1,42 +1,109 @@
-"""Cross-replica exact averaging: the switch and the all-reduce.
+"""Replica-aware state: who asked for exact averaging, and the all-reduce.
 
-Contrib divides by the count of nonzero weights. With N replicas each
-dividing by its own count, the replicas' losses no longer add up to the
-one-device loss whenever the counts differ. In exact mode a replica divides
-its local weighted sum by the count all-reduced over every replica, so the
-per-replica losses (and gradients) sum to the one-device values.
+Two settings reach the losses through a ``with`` block rather than an
+argument: exact cross-replica averaging (:func:`exact_averaging`) and the
+``add_loss`` defaults of ``arg_scope``. Both must hold in the replica
+threads that ``MirroredStrategy.run`` starts for the thread that entered
+the block, and nowhere else. A :class:`ScopedStack` does that:
 
-The switch is process-wide, not thread-local: MirroredStrategy runs each
-replica's function in a thread of its own, and those threads must see a
-mode the caller entered around ``strategy.run``. Outside a replica context
-with more than one replica the mode changes nothing.
+* entered **inside** a replica function, an entry is the replica thread's
+  own (other replicas, which run in threads of their own, never see it);
+* entered **outside** a replica context (around ``strategy.run`` or a
+  ``tf.function`` that calls it), an entry is the thread's own and is also
+  shared with replica threads working in the same graph, through a
+  collection of that graph: the ``tf.function`` trace (replicas trace into
+  the caller's FuncGraph), or, eagerly, the default graph. A FuncGraph
+  starts with a copy of its outer graph's collections, so a trace started
+  inside the block sees the entry too. Eager replica threads of another
+  thread's strategy running at the same moment would see it as well: one
+  default graph serves every eager thread.
+
+Nothing here is process-global: an entry lives in a thread's stack or on
+the graph it was entered for, and leaves with the ``with`` block.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, Generic, TypeVar
 
 import tensorflow as tf
 
-_lock = threading.Lock()
-_depth = 0
+__all__ = [
+    "EXACT",
+    "Exact",
+    "ScopedStack",
+    "exact_requested",
+    "once_per_replica_group",
+    "replica_context",
+    "share",
+]
+
+_T = TypeVar("_T")
 
 
-def enter() -> None:
-    global _depth
-    with _lock:
-        _depth += 1
+def _in_replica_thread() -> bool:
+    """True in a replica context of a (non-default) ``tf.distribute`` strategy."""
+    return tf.distribute.has_strategy() and not tf.distribute.in_cross_replica_context()
 
 
-def leave() -> None:
-    global _depth
-    with _lock:
-        _depth -= 1
+class ScopedStack(Generic[_T]):
+    """A stack of values entered with :meth:`pushed`, visible as described above."""
+
+    def __init__(self, name: str) -> None:
+        self._key = f"tfcompat_losses.scoped.{name}"  # the graph collection it is shared in
+        self._local = threading.local()
+
+    def _own(self) -> list[_T]:
+        stack: list[_T] | None = getattr(self._local, "stack", None)
+        if stack is None:
+            stack = self._local.stack = []
+        return stack
+
+    def top(self, default: _T) -> _T:
+        """The innermost value for this thread (or its replica parent), else ``default``."""
+        own = self._own()
+        if own:
+            return own[-1]
+        if _in_replica_thread():
+            shared = tf.compat.v1.get_default_graph().get_collection(self._key)
+            if shared:
+                return shared[-1]  # type: ignore[no-any-return]
+        return default
+
+    @contextlib.contextmanager
+    def pushed(self, value: _T) -> Iterator[_T]:
+        """``value`` is the top for the block (and, outside a replica, its replicas)."""
+        own = self._own()
+        own.append(value)
+        shared = None
+        if not _in_replica_thread():
+            shared = tf.compat.v1.get_default_graph().get_collection_ref(self._key)
+            shared.append(value)
+        try:
+            yield value
+        finally:
+            own.pop()
+            if shared is not None:
+                for i in range(len(shared) - 1, -1, -1):  # this block's entry, by identity
+                    if shared[i] is value:
+                        del shared[i]
+                        break
 
 
-def enabled() -> bool:
-    return _depth > 0
+class Exact:
+    """The marker :func:`exact_averaging` pushes (a fresh object per block)."""
+
+
+#: Entered by ``tfcompat_losses.exact_averaging()``.
+EXACT: ScopedStack[Exact | None] = ScopedStack("exact_averaging")
+
+
+def exact_requested() -> bool:
+    """Whether an ``exact_averaging()`` block applies to this thread."""
+    return EXACT.top(None) is not None
 
 
 def replica_context() -> Any:
@@ -47,25 +114,36 @@ def replica_context() -> Any:
     return ctx
 
 
-def global_count(present: Any) -> Any:
-    """All-reduces a replica's nonzero-weight count when in exact mode.
+def share(total: Any, count: Any, across_replicas: bool | None) -> Any:
+    """The weighted mean ``total / count`` (0 when ``count`` is 0), named ``value``.
 
-    Returns ``present`` unchanged outside exact mode or a multi-replica
-    context. The count depends on the weights only, so no gradient flows
-    through the all-reduce.
+    Across replicas (``across_replicas`` True, or None inside
+    ``exact_averaging()``, in a context with N > 1 replicas) each replica
+    returns its share of the one-device loss: its gradient is that of
+    ``total / global_count`` (its local weighted sum over the count of all
+    replicas), and its value is ``global_total / global_count / N``. The
+    replicas' values and gradients then sum to the one-device ones, and a
+    mean of the values weighted by any per-replica batch sizes, as Keras
+    reports them (``N * value`` weighted by each replica's batch size), is
+    the one-device loss too, also when the last batch splits unevenly. One
+    all-reduce of ``[total, count]`` per loss; the count depends on the
+    weights only and the reported part carries no gradient.
     """
-    if not _depth:
-        return present
-    ctx = replica_context()
+    if across_replicas is None:
+        across_replicas = exact_requested()
+    ctx = replica_context() if across_replicas else None
     if ctx is None:
-        return present
-    local = tf.stop_gradient(tf.cast(present, tf.float32))
-    return ctx.all_reduce(tf.distribute.ReduceOp.SUM, local)
+        return tf.raw_ops.DivNoNan(x=total, y=count, name="value")
+    local = tf.stop_gradient(tf.stack([tf.cast(total, tf.float32), tf.cast(count, tf.float32)]))
+    global_total, global_count = tf.unstack(ctx.all_reduce(tf.distribute.ReduceOp.SUM, local))
+    own = tf.math.divide_no_nan(total, global_count)
+    reported = tf.math.divide_no_nan(global_total, global_count * ctx.num_replicas_in_sync)
+    return tf.raw_ops.AddV2(x=own, y=tf.stop_gradient(reported - own), name="value")
 
 
 def once_per_replica_group(loss: Any) -> Any:
-    """Scales a replicated loss by 1/N so that N replicas count it once."""
-    if not _depth:
+    """Scales a replicated loss by 1/N under exact averaging, so N replicas count it once."""
+    if not exact_requested():
         return loss
     ctx = replica_context()
     if ctx is None:

@@ -1,4 +1,4 @@
-"""The contrib weighting rule, in one place.
+"""The contrib weighting rule: the one place every weighted loss reduces.
 
 Every weighted contrib loss ends in ``compute_weighted_loss``: per-element
 losses ``[B, d1..dN]`` and weights of rank ``K <= N`` give
@@ -17,12 +17,18 @@ public wrappers (``tf.reduce_sum`` with a Python axis list, ...) cost several
 times the kernel itself, and in a graph the raw ops are the minimal op set.
 Shapes are checked on static shapes only, so no host round-trip enters a
 ``tf.function``/XLA graph; rank must be known (as contrib required).
+
+Data flows one way: a loss converts and checks its inputs (``_inputs``),
+computes its per-element losses (its kernel), reduces them here with
+:func:`weighted_mean` and collects the result with :func:`in_scope`
+(``_collection``). Under a ``tf.distribute`` strategy the denominator is
+all-reduced when the caller asks (``across_replicas=True``, the Keras
+classes) or an ``exact_averaging()`` block applies (``_replica``).
 """
 
 from __future__ import annotations
 
 import math
-import threading
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -30,39 +36,15 @@ from typing import Any
 import tensorflow as tf
 
 from . import _collection, _replica
-from ._compat_args import renamed_kwargs
+from ._compat_args import renamed_kwargs, user_stacklevel
 from ._inputs import check_batch_axis, fmt_shape, to_tensor
 
 __all__ = ["ContribQuirkWarning", "compute_weighted_loss"]
 
 _F32 = tf.float32
-_F32_ENUM = _F32.as_datatype_enum  # EagerTensor.dtype costs 2x _datatype_enum()
 _I32 = tf.int32
 _FLOATS = (tf.float16, tf.bfloat16, tf.float32, tf.float64)
 _raw = tf.raw_ops
-
-try:  # True when no GradientTape or ForwardAccumulator is active (~0.1 us).
-    from tensorflow.python.pywrap_tfe import TFE_Py_TapeSetIsEmpty as _tape_set_is_empty
-except ImportError:  # pragma: no cover - private API moved: always stop.
-
-    def _tape_set_is_empty() -> bool:
-        return False
-
-
-# The eager fast path (see :func:`eager_gate`) reads the same private state
-# as TensorFlow's generated op wrappers: the eager context's thread-local
-# data (``is_eager``, ``scope_name``) and the ``EagerTensor`` type. Without
-# them every call takes the general path.
-try:
-    from tensorflow.python.eager import context as _context
-    from tensorflow.python.framework.ops import EagerTensor
-
-    FAST_PATH = True
-except ImportError:  # pragma: no cover - private API moved
-    FAST_PATH = False
-
-    class EagerTensor:  # type: ignore[no-redef]  # matches no tensor
-        pass
 
 
 class ContribQuirkWarning(UserWarning):
@@ -76,21 +58,11 @@ class ContribQuirkWarning(UserWarning):
 _warned: set[str] = set()
 
 
-class _Unreduced(threading.local):
-    active = False  # a class default: ``getattr`` of a missing thread-local costs ~0.6 us
-
-
-# Set (``unreduced.active = True``) by the Keras bridge (keras.py) while it
-# asks for contrib's per-element losses, which Keras then reduces itself:
-# weighted_mean returns them as they are.
-unreduced = _Unreduced()
-
-
 def warn_quirk(key: str, message: str) -> None:
     """Warns ``message`` the first time ``key`` is seen in this process."""
     if key not in _warned:
         _warned.add(key)
-        warnings.warn(message, ContribQuirkWarning, stacklevel=4)
+        warnings.warn(message, ContribQuirkWarning, stacklevel=user_stacklevel())
 
 
 # --------------------------------------------------------------------------
@@ -124,26 +96,9 @@ def reduce_sum(x: tf.Tensor, dims: Sequence[int], name: str = "Sum") -> tf.Tenso
     return _raw.Sum(input=x, axis=axes(dims), name=name)
 
 
-def reduce_all(x: tf.Tensor, name: str = "Sum") -> tf.Tensor:
-    """Sum over every axis of ``x`` (rank must be static)."""
-    rank = x.shape.rank
-    if rank == 0:
-        return x
-    return reduce_sum(x, range(rank), name=name)
-
-
 def same_dtype(a: tf.DType, b: tf.DType) -> bool:
     """``a == b``, fast: DTypes are interned, and ``==`` costs ~0.8 us."""
     return a is b or a == b
-
-
-def untaped_eager() -> bool:
-    """Eager, and no tape or forward accumulator could record an op now.
-
-    A ``StopGradient`` is a no-op then (~9 us per eager op), so callers may
-    skip it; graphs always keep it.
-    """
-    return tf.executing_eagerly() and _tape_set_is_empty()
 
 
 def cast(x: tf.Tensor, dtype: tf.DType, name: str) -> tf.Tensor:
@@ -253,7 +208,14 @@ def _check_weights_shape(w_shape: tf.TensorShape, l_shape: tf.TensorShape, fn: s
             )
 
 
-def weighted_mean(losses: tf.Tensor, weights: Any, fn: str, *, prior_casts: int = 0) -> tf.Tensor:
+def weighted_mean(
+    losses: tf.Tensor,
+    weights: Any,
+    fn: str,
+    *,
+    prior_casts: int = 0,
+    across_replicas: bool | None = None,
+) -> tf.Tensor:
     """Applies the contrib weighting rule to per-element ``losses``.
 
     Must run inside the caller's name scope (graph mode): the ops land in it
@@ -266,12 +228,13 @@ def weighted_mean(losses: tf.Tensor, weights: Any, fn: str, *, prior_casts: int 
       weights: Python number or tensor of rank ``<= N``.
       fn: the public function's name, for errors.
       prior_casts: casts contrib made in the caller before this point.
+      across_replicas: divide by the nonzero count of all replicas of a
+        multi-replica context (True), of this replica only (False), or as an
+        enclosing ``exact_averaging()`` block says (None, the default).
 
     Returns:
       The scalar loss in ``losses``' dtype (the caller collects it).
     """
-    if unreduced.active:
-        return losses
     # The eager hot path: DType ``==`` and TensorShape methods cost ~1 us
     # each, so dtypes are compared by identity first, the static dims are
     # listed once and the executing mode is read once.
@@ -300,7 +263,6 @@ def weighted_mean(losses: tf.Tensor, weights: Any, fn: str, *, prior_casts: int 
             present: Any = 0.0
         else:
             present = _count(losses, l_dims, 0)
-        value = _raw.DivNoNan(x=total, y=_replica.global_count(present), name="value")
     else:
         w_shape = w.shape
         k = w_shape.rank
@@ -327,164 +289,10 @@ def weighted_mean(losses: tf.Tensor, weights: Any, fn: str, *, prior_casts: int 
             )
         per = _count(losses, l_dims, k)
         present = nonzero if (isinstance(per, float) and per == 1.0) else _raw.Mul(x=nonzero, y=per)
-        value = _raw.DivNoNan(x=total, y=_replica.global_count(present), name="value")
 
+    value = _replica.share(total, present, across_replicas)
     if not is_f32:
         value = _raw.Cast(x=value, DstT=in_dtype, name=f"Cast_{3 + prior_casts + w_casts}")
-    return value
-
-
-# --------------------------------------------------------------------------
-# The eager fast path.
-#
-# An eager call on plain float32 ``EagerTensor``s needs none of the general
-# path's conversions, shape checks, name scope or mode re-reads, and each
-# Python step costs more between eager dispatches than alone (see
-# benchmarks/README.md). So each public loss first checks, with type
-# identity and shape tuples, that its inputs are of the common kind and asks
-# :func:`eager_gate` about the context and the weights; if both agree it runs
-# the per-element kernels of its general path and :func:`eager_mean` the
-# weighting kernels of :func:`weighted_mean` (the same ones, in the same
-# order, with a plan cached per shape) and the same collection entry.
-# Anything else (other dtypes, Python lists or NumPy arrays, label
-# smoothing, weights to squeeze or check, graph mode, the Keras bridge's
-# ``unreduced`` mode) takes the general path. Exact cross-replica averaging
-# applies as there (``_replica.global_count``). A GradientTape needs no
-# fallback: the fast path runs the same ops, and keeps the softmax labels'
-# StopGradient whenever a tape or accumulator is active, as the general path.
-# tests/test_eager_fast_path.py checks both paths agree on every golden case.
-
-# (loss dims, weight dims or None for a Python number) -> the plan of
-# :func:`eager_mean`, or None when the weights need the general path.
-_plans: dict[tuple[tuple[int, ...], tuple[int, ...] | None], Any] = {}
-_MAX_PLANS = 1024
-_MISSING: Any = object()
-
-
-def _make_plan(l_dims: tuple[int, ...], w_dims: tuple[int, ...] | None) -> Any:
-    """The plan of :func:`eager_mean` for these dims, or None.
-
-    ``(k, all axes, row axes, weight axes, count per weight, that count and
-    0.0 as float32 tensors)``. Mirrors :func:`weighted_mean` for losses of static dims ``l_dims``:
-    weights qualify when their shape is a prefix of ``l_dims`` (rank ``k``)
-    that needs no squeeze; a Python number counts as ``k = 0``. The scalars
-    are eager tensors for the same reason as the axes: a Python float
-    operand is converted on every eager call (~0.8 us for ``NotEqual``).
-    """
-    k = 0 if w_dims is None else len(w_dims)
-    if w_dims is not None and (w_dims != l_dims[:k] or (k > 1 and w_dims[-1] == 1)):
-        return None
-    rank = len(l_dims)
-    per = float(math.prod(l_dims[k:]))
-    with tf.init_scope():
-        per_t, zero = tf.constant(per, _F32), tf.constant(0.0, _F32)
-    return (
-        k,
-        _axis_arg(tuple(range(rank)), True) if rank else None,
-        _axis_arg(tuple(range(k, rank)), True) if 0 < k < rank else None,
-        _axis_arg(tuple(range(k)), True) if k else None,
-        per,
-        per_t,
-        zero,
-    )
-
-
-def eager_pair(a: Any, b: Any) -> tuple[int, ...] | None:
-    """The shape of two float32 ``EagerTensor``s of one shape, rank >= 1; else None.
-
-    The fast path's input check for the losses of two same-shaped inputs.
-    ``_datatype_enum()`` costs half of ``EagerTensor.dtype``.
-    """
-    if (
-        type(a) is EagerTensor
-        and type(b) is EagerTensor
-        and a._datatype_enum() == _F32_ENUM == b._datatype_enum()
-    ):
-        dims = a._shape_tuple()
-        if dims and b._shape_tuple() == dims:
-            return dims
-    return None
-
-
-def eager_gate(weights: Any, l_dims: tuple[int, ...]) -> tuple[Any, ...] | None:
-    """``(weights, plan, name scope)`` when the fast path may run, else None.
-
-    ``l_dims`` (rank >= 1) is the shape the per-element losses will have.
-    The weights qualify as a Python ``int``/``float`` (not ``bool``) or as a
-    float32 ``EagerTensor`` whose shape is a prefix of ``l_dims`` needing no
-    squeeze. The context qualifies when executing eagerly outside the Keras
-    bridge's ``unreduced`` mode.
-    """
-    tld = _eager_context()
-    if tld is None or unreduced.active:
-        return None
-    t = type(weights)
-    if t is EagerTensor:
-        if weights._datatype_enum() != _F32_ENUM:
-            return None
-        key: Any = (l_dims, weights._shape_tuple())
-    elif t is float or t is int:
-        weights = float(weights)
-        key = (l_dims, None)
-    else:
-        return None
-    plan = _plans.get(key, _MISSING)
-    if plan is _MISSING:
-        if len(_plans) >= _MAX_PLANS:  # many distinct shapes (e.g. variable lengths)
-            _plans.clear()
-        plan = _plans[key] = _make_plan(*key)
-    if plan is None:
-        return None
-    return weights, plan, tld.scope_name
-
-
-def _eager_context() -> Any:
-    """The eager context's thread-local data (``is_eager``, ``scope_name``)
-    when executing eagerly with the fast path available, else None."""
-    if not FAST_PATH:
-        return None
-    try:
-        tld = (_context._context or _context.context())._thread_local_data
-        return tld if tld.is_eager else None
-    except AttributeError:  # pragma: no cover - private API changed
-        return None
-
-
-def executing_eagerly() -> bool:
-    """``tf.executing_eagerly()`` in one attribute read, for the fast path."""
-    return _eager_context() is not None
-
-
-def eager_mean(losses: tf.Tensor, gate: tuple[Any, ...], scope: Any, default: str) -> tf.Tensor:
-    """:func:`weighted_mean` plus :func:`in_scope`'s collection entry, eagerly.
-
-    ``losses`` are float32 per-element losses of the dims ``gate`` (from
-    :func:`eager_gate`) was made for; ``scope`` is the caller's argument and
-    ``default`` its entry name without one (``"<default scope>/value"``).
-    """
-    w, (k, all_axes, row_axes, w_axes, per, per_t, zero), name_scope = gate
-    if type(w) is float:
-        total = _raw.Sum(input=losses, axis=all_axes, name="Sum")
-        if w != 1.0:
-            total = _raw.Mul(x=total, y=w)
-        present: Any = 0.0 if w == 0.0 else per
-    else:
-        if k == 0:
-            total = _raw.Mul(x=_raw.Sum(input=losses, axis=all_axes, name="Sum"), y=w)
-            nonzero = _raw.Cast(x=_raw.NotEqual(x=w, y=zero), DstT=_F32, name="present")
-        else:
-            rows = losses if row_axes is None else _raw.Sum(input=losses, axis=row_axes)
-            total = _raw.Sum(input=_raw.Mul(x=rows, y=w), axis=w_axes, name="Sum")
-            nonzero = _raw.Sum(
-                input=_raw.Cast(x=_raw.NotEqual(x=w, y=zero), DstT=_F32, name="present"),
-                axis=w_axes,
-                name="Sum",
-            )
-        present = nonzero if per == 1.0 else _raw.Mul(x=nonzero, y=per_t)
-    if _replica._depth:  # exact averaging: as global_count() itself checks first
-        present = _replica.global_count(present)
-    value = _raw.DivNoNan(x=total, y=present, name="value")
-    _collection.add_eager(value, f"{scope}/value" if scope else default, name_scope)
     return value
 
 
@@ -519,11 +327,6 @@ def compute_weighted_loss(losses: Any, weights: Any = 1.0, scope: str | None = N
     ...                                 weights=[1.0, 0.5, 3.0, 9.0]))
     9.375
     """
-    if type(losses) is EagerTensor and losses._datatype_enum() == _F32_ENUM:
-        dims = losses._shape_tuple()
-        gate = eager_gate(weights, dims) if dims else None
-        if gate is not None:
-            return eager_mean(losses, gate, scope, "weighted_loss/value")
     fn = "compute_weighted_loss"
     losses = to_tensor(losses, fn, "losses", dtype=_F32, floating=True)
     check_batch_axis(losses, fn, "losses")

@@ -38,9 +38,12 @@ __all__ = ["exact_averaging"]
 def exact_averaging() -> Iterator[None]:
     """Losses created in the block average over the global nonzero count.
 
-    Enter it around ``strategy.run(...)`` (or inside the replica function,
-    or around a ``tf.function`` while it traces): the switch is process-wide
-    so the replica threads of MirroredStrategy see it. Usable as a decorator.
+    Enter it around ``strategy.run(...)`` (the replica functions that run
+    call it in the block see it), inside the replica function (that replica
+    only: every replica must then enter it, as with any collective), or
+    around a ``tf.function`` while it traces. It belongs to the thread that
+    entered it and to the replicas started there, never to other threads.
+    Usable as a decorator.
 
     Example::
 
@@ -58,8 +61,5 @@ def exact_averaging() -> Iterator[None]:
                 per_replica = strategy.run(replica_step, args=(x, y, w))
             return strategy.reduce("SUM", per_replica, axis=None)
     """
-    _replica.enter()
-    try:
+    with _replica.EXACT.pushed(_replica.Exact()):
         yield
-    finally:
-        _replica.leave()

@@ -30,7 +30,8 @@ emulator for custom training loops.
 
 Notes:
   * Keras 3 looks loss strings up only in its own table; importing this
-    module adds the ``"tfcompat_losses>..."`` names to it.
+    module adds the ``"tfcompat_losses>..."`` names to it (see
+    ``tfcompat_losses._keras_names``).
   * tf_keras: pass an instance, not the class or its string name, to
     ``compile`` if the model is saved to ``.keras``. tf_keras reloads a
     registered class name as the class and then calls it as a loss
@@ -46,23 +47,23 @@ from typing import Any, ClassVar
 
 import tensorflow as tf
 
-from . import _collection, _weighting
+from . import _collection, _keras_names
 from ._classification import (
     hinge_loss,
-    sigmoid_cross_entropy,
-    softmax_cross_entropy,
-    sparse_softmax_cross_entropy,
+    sigmoid_cross_entropy_elements,
+    softmax_cross_entropy_elements,
+    sparse_softmax_cross_entropy_elements,
 )
 from ._compat_args import not_converted
 from ._regression import (
-    absolute_difference,
-    cosine_distance,
-    log_loss,
-    mean_pairwise_squared_error,
-    mean_squared_error,
+    absolute_difference_elements,
+    cosine_distance_elements,
+    log_loss_elements,
+    mean_squared_error_elements,
+    pairwise_elements,
+    pairwise_loss,
 )
-from ._weighting import compute_weighted_loss
-from .distribute import exact_averaging
+from ._weighting import weighted_mean
 
 __all__ = [
     "CONTRIB_REDUCTION",
@@ -100,7 +101,7 @@ _KERAS_REDUCTIONS: tuple[str | None, ...] = (
 _F32 = tf.float32
 
 
-def _take(loss: Any, collection: str) -> bool:
+def _drop(loss: Any, collection: str) -> bool:
     """A collection sink that drops the loss (a Keras loss returns its value)."""
     return True
 
@@ -113,8 +114,10 @@ class ContribLoss(keras.losses.Loss):
     integer), ``y_true`` of shape ``[B]`` against ``y_pred`` ``[B, 1]``,
     the Keras mask of ``y_pred`` (masked entries get weight 0), the
     reduction, and the config. A subclass names its hyperparameters in
-    ``_hyper`` and implements ``_contrib(y_true, y_pred, weights)`` by calling
-    the functional loss; the result is never added to a loss collection.
+    ``_hyper`` and implements ``_elements(y_true, y_pred)``, the per-element
+    losses; the base class reduces them with contrib's weighting rule
+    (under a ``tf.distribute`` strategy, over the global nonzero count) or
+    hands them to Keras' reduction. Nothing is added to a loss collection.
 
     Args:
       reduction: ``"sum_by_nonzero_weights"`` (contrib's rule, the default) or
@@ -135,10 +138,9 @@ class ContribLoss(keras.losses.Loss):
     ...     def __init__(self, delta=1.0, *, reduction="sum_by_nonzero_weights", name=None):
     ...         super().__init__(reduction=reduction, name=name)
     ...         self.delta = delta
-    ...     def _contrib(self, y_true, y_pred, weights):
+    ...     def _elements(self, y_true, y_pred):
     ...         d = tf.abs(y_pred - y_true)
-    ...         per = tf.where(d < self.delta, 0.5 * d**2, self.delta * (d - 0.5 * self.delta))
-    ...         return tcl.compute_weighted_loss(per, weights)
+    ...         return tf.where(d < self.delta, 0.5 * d**2, self.delta * (d - 0.5 * self.delta))
     >>> loss = Huber(delta=2.0)
     >>> float(loss([[0.0], [0.0], [0.0]], [[1.0], [3.0], [9.0]], sample_weight=[1.0, 1.0, 0.0]))
     2.25
@@ -150,6 +152,8 @@ class ContribLoss(keras.losses.Loss):
     _hyper: ClassVar[tuple[str, ...]] = ()
     #: Labels are integer class ids (float labels are cast to int32).
     _integer_labels: ClassVar[bool] = False
+    #: The functional loss, named in errors about the weights.
+    _function: ClassVar[str] = "compute_weighted_loss"
 
     def __init__(self, *, reduction: str | None = CONTRIB_REDUCTION, name: str | None = None):
         if reduction != CONTRIB_REDUCTION and reduction not in _KERAS_REDUCTIONS:
@@ -172,9 +176,23 @@ class ContribLoss(keras.losses.Loss):
 
     # -- what subclasses provide -------------------------------------------
 
+    def _elements(self, y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
+        """Contrib's per-element losses of converted inputs (unweighted)."""
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement _elements(y_true, y_pred), the "
+            "per-element losses."
+        )
+
     def _contrib(self, y_true: tf.Tensor, y_pred: tf.Tensor, weights: Any) -> tf.Tensor:
-        """The functional loss on converted inputs with contrib ``weights``."""
-        raise NotImplementedError
+        """Contrib's weighted loss of converted inputs.
+
+        Under a ``tf.distribute`` strategy each replica divides by the global
+        nonzero count (see ``tfcompat_losses.exact_averaging``), so the
+        replicas' losses and gradients sum to the one-device values; Keras
+        does not rescale a ``"sum"`` loss.
+        """
+        elements = self._elements(y_true, y_pred)
+        return weighted_mean(elements, weights, self._function, across_replicas=True)
 
     def _removed_axes(self, rank: int) -> list[int]:
         """Axes of ``y_pred`` that the per-element losses do not have."""
@@ -195,24 +213,16 @@ class ContribLoss(keras.losses.Loss):
         with tf.name_scope(self._scope):
             y_true, y_pred = self._convert(y_true, y_pred)
             weights = _contrib_weights(sample_weight, mask)
-            # Under a tf.distribute strategy each replica divides by the
-            # global nonzero count, so the replicas' losses and gradients sum
-            # to the one-device values; Keras does not rescale a "sum" loss.
-            with _collection.redirect(_take), exact_averaging():
+            # A subclass's _contrib may call functional losses: their
+            # collection entries are dropped (the value is returned).
+            with _collection.redirect(_drop):
                 return self._contrib(y_true, y_pred, weights)
 
     @not_converted
     def call(self, y_true: Any, y_pred: Any) -> tf.Tensor:
         """Contrib's per-element losses (unweighted), which Keras reduces."""
         y_true, y_pred = self._convert(y_true, y_pred)
-        state = _weighting.unreduced
-        previous = getattr(state, "active", False)
-        state.active = True
-        try:
-            with _collection.redirect(_take):
-                return self._contrib(y_true, y_pred, 1.0)
-        finally:
-            state.active = previous
+        return self._elements(y_true, y_pred)
 
     def get_config(self) -> dict[str, Any]:
         config: dict[str, Any] = {"name": self.name, "reduction": self._own_reduction}
@@ -330,16 +340,20 @@ def _register(cls: type[ContribLoss]) -> type[ContribLoss]:
 class AbsoluteDifference(ContribLoss):
     """``tfcompat_losses.absolute_difference``: ``|y_pred - y_true|``."""
 
-    def _contrib(self, y_true: tf.Tensor, y_pred: tf.Tensor, weights: Any) -> tf.Tensor:
-        return absolute_difference(y_pred, y_true, weights)
+    _function = "absolute_difference"
+
+    def _elements(self, y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
+        return absolute_difference_elements(y_pred, y_true)
 
 
 @_register
 class MeanSquaredError(ContribLoss):
     """``tfcompat_losses.mean_squared_error``: ``(y_pred - y_true)**2``."""
 
-    def _contrib(self, y_true: tf.Tensor, y_pred: tf.Tensor, weights: Any) -> tf.Tensor:
-        return mean_squared_error(y_pred, y_true, weights)
+    _function = "mean_squared_error"
+
+    def _elements(self, y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
+        return mean_squared_error_elements(y_pred, y_true)
 
 
 @_register
@@ -351,18 +365,12 @@ class MeanPairwiseSquaredError(ContribLoss):
     values ``2*sum(d**2)/n - 2*sum(d)**2/n**2``.
     """
 
+    def _elements(self, y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
+        return pairwise_elements(y_pred, y_true)
+
     def _contrib(self, y_true: tf.Tensor, y_pred: tf.Tensor, weights: Any) -> tf.Tensor:
-        if getattr(_weighting.unreduced, "active", False):
-            # contrib's per-sample values (the sum over the batch with unit weights).
-            d = y_pred - y_true
-            axes = list(range(1, d.shape.rank))
-            n = tf.cast(tf.reduce_prod(tf.shape(d)[1:]), _F32)
-            ssd = tf.reduce_sum(tf.square(d), axes)
-            sd = tf.reduce_sum(d, axes)
-            return 2.0 * tf.math.divide_no_nan(ssd, n) - 2.0 * tf.math.divide_no_nan(
-                tf.square(sd), n * n
-            )
-        return mean_pairwise_squared_error(y_pred, y_true, weights)
+        # Summed over the batch, not averaged: exact across replicas as it is.
+        return pairwise_loss(y_pred, y_true, weights)
 
     def _removed_axes(self, rank: int) -> list[int]:
         return list(range(1, rank))
@@ -389,8 +397,10 @@ class LogLoss(ContribLoss):
         super().__init__(reduction=reduction, name=name)
         self.epsilon = epsilon
 
-    def _contrib(self, y_true: tf.Tensor, y_pred: tf.Tensor, weights: Any) -> tf.Tensor:
-        return log_loss(y_pred, y_true, weights, epsilon=self.epsilon)
+    _function = "log_loss"
+
+    def _elements(self, y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
+        return log_loss_elements(y_pred, y_true, epsilon=self.epsilon)
 
 
 @_register
@@ -402,8 +412,8 @@ class HingeLoss(ContribLoss):
     Labels are 0/1.
     """
 
-    def _contrib(self, y_true: tf.Tensor, y_pred: tf.Tensor, weights: Any) -> tf.Tensor:
-        return compute_weighted_loss(hinge_loss(y_pred, y_true), weights)
+    def _elements(self, y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
+        return hinge_loss(y_pred, y_true)
 
 
 @_register
@@ -424,8 +434,10 @@ class CosineDistance(ContribLoss):
         super().__init__(reduction=reduction, name=name)
         self.axis = axis
 
-    def _contrib(self, y_true: tf.Tensor, y_pred: tf.Tensor, weights: Any) -> tf.Tensor:
-        return cosine_distance(y_pred, y_true, axis=self.axis, weights=weights)
+    _function = "cosine_distance"
+
+    def _elements(self, y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
+        return cosine_distance_elements(y_pred, y_true, axis=self.axis)
 
     def _removed_axes(self, rank: int) -> list[int]:
         return [self.axis % rank]
@@ -454,8 +466,10 @@ class SigmoidCrossEntropy(_SmoothedCrossEntropy):
       reduction, name: see :class:`ContribLoss`.
     """
 
-    def _contrib(self, y_true: tf.Tensor, y_pred: tf.Tensor, weights: Any) -> tf.Tensor:
-        return sigmoid_cross_entropy(y_pred, y_true, weights, self.label_smoothing)
+    _function = "sigmoid_cross_entropy"
+
+    def _elements(self, y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
+        return sigmoid_cross_entropy_elements(y_pred, y_true, self.label_smoothing)
 
 
 @_register
@@ -470,8 +484,10 @@ class SoftmaxCrossEntropy(_SmoothedCrossEntropy):
       reduction, name: see :class:`ContribLoss`.
     """
 
-    def _contrib(self, y_true: tf.Tensor, y_pred: tf.Tensor, weights: Any) -> tf.Tensor:
-        return softmax_cross_entropy(y_pred, y_true, weights, self.label_smoothing)
+    _function = "softmax_cross_entropy"
+
+    def _elements(self, y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
+        return softmax_cross_entropy_elements(y_pred, y_true, self.label_smoothing)
 
     def _removed_axes(self, rank: int) -> list[int]:
         return [rank - 1]
@@ -487,8 +503,10 @@ class SparseSoftmaxCrossEntropy(ContribLoss):
 
     _integer_labels = True
 
-    def _contrib(self, y_true: tf.Tensor, y_pred: tf.Tensor, weights: Any) -> tf.Tensor:
-        return sparse_softmax_cross_entropy(y_pred, y_true, weights)
+    _function = "sparse_softmax_cross_entropy"
+
+    def _elements(self, y_true: tf.Tensor, y_pred: tf.Tensor) -> tf.Tensor:
+        return sparse_softmax_cross_entropy_elements(y_pred, y_true)
 
     def _removed_axes(self, rank: int) -> list[int]:
         return [rank - 1]
@@ -574,27 +592,8 @@ class LiftedStructLoss(_MetricLearningLoss):
     _fn_name = "lifted_struct_loss"
 
 
-def _register_string_names() -> None:
-    """Makes ``compile(loss="tfcompat_losses>SoftmaxCrossEntropy")`` work.
-
-    tf_keras resolves registered names itself. Keras 3's ``losses.get``
-    looks strings up only in its table of built-in losses, so the
-    package-qualified names (which cannot clash with a Keras name) are added
-    to that table.
-    """
-    if not KERAS3:
-        return
-    try:
-        from keras.src import losses as keras_losses
-
-        table = keras_losses.ALL_OBJECTS_DICT
-    except (ImportError, AttributeError):  # a future Keras: names unavailable
-        return
-    for cls in (*_CLASSES, TripletSemiHardLoss, LiftedStructLoss):
-        table.setdefault(f"{PACKAGE}>{cls.__name__}", cls)
-
-
-_register_string_names()
+if KERAS3:
+    _keras_names.add_string_names(PACKAGE, (*_CLASSES, TripletSemiHardLoss, LiftedStructLoss))
 
 
 # --------------------------------------------------------------------------

@@ -5,10 +5,15 @@ After :func:`install`, unmodified TF1 code runs on this library:
 * ``tf.contrib.losses.softmax_cross_entropy(...)``,
 * ``from tensorflow.contrib import losses``,
 * ``import tensorflow.contrib.losses as L``,
-* ``tf.contrib.losses.metric_learning.*`` (when that module is available).
+* ``tf.contrib.losses.metric_learning.*`` (when that module is available),
+* with ``install(core_losses=True)``, also TF1's core ``tf.losses.*`` as
+  TF1-style code reaches it (``import tensorflow.compat.v1 as tf`` then
+  ``tf.losses.X``): ``tf.compat.v1.losses`` becomes
+  :mod:`tfcompat_losses.v1`, the same functions that also collect in eager
+  mode. Opt-in: it changes a module of TensorFlow's for the whole process.
 
-Any other ``tf.contrib.*`` attribute raises an :class:`AttributeError` that
-says only ``tf.contrib.losses`` is provided and where the rest went. Nothing
+Any other ``tf.contrib.*`` attribute or import raises an error that says
+only ``tf.contrib.losses`` is provided and where the rest went. Nothing
 is installed by importing the package; :func:`uninstall` restores
 TensorFlow as it was. Both are idempotent.
 """
@@ -16,8 +21,11 @@ TensorFlow as it was. Both are idempotent.
 from __future__ import annotations
 
 import importlib
+import importlib.abc
+import importlib.machinery
 import sys
 import types
+from collections.abc import Sequence
 from typing import Any
 
 import tensorflow as tf
@@ -52,18 +60,38 @@ _LOSSES = "tensorflow.contrib.losses"
 _METRIC = "tensorflow.contrib.losses.metric_learning"
 
 
+def _moved_message(name: str) -> str:
+    where = _MOVED.get(name, "the TF2 API (see the TensorFlow migration guide)")
+    return (
+        f"tf.contrib.{name} is not available: tfcompat_losses.install() provides "
+        f"only tf.contrib.losses (tf.contrib was removed in TensorFlow 2). "
+        f"tf.contrib.{name} moved to {where}."
+    )
+
+
 class _ContribModule(types.ModuleType):
     """``tf.contrib``: only ``losses``; a helpful error for everything else."""
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
-        where = _MOVED.get(name, "the TF2 API (see the TensorFlow migration guide)")
-        raise AttributeError(
-            f"tf.contrib.{name} is not available: tfcompat_losses.install() provides "
-            f"only tf.contrib.losses (tf.contrib was removed in TensorFlow 2). "
-            f"tf.contrib.{name} moved to {where}."
-        )
+        raise AttributeError(_moved_message(name))
+
+
+class _MovedFinder(importlib.abc.MetaPathFinder):
+    """``import tensorflow.contrib.X`` / ``from tensorflow.contrib import X``: the hint.
+
+    Raises an ``ImportError`` saying where ``tf.contrib.X`` went, for every
+    ``X`` but ``losses`` (which ``sys.modules`` serves).
+    """
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: Any = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        prefix = _CONTRIB + "."
+        if not fullname.startswith(prefix) or fullname.startswith(_LOSSES):
+            return None
+        raise ImportError(_moved_message(fullname[len(prefix) :].split(".")[0]), name=fullname)
 
 
 class _LossesModule(types.ModuleType):
@@ -100,11 +128,25 @@ def installed() -> bool:
     return bool(_state)
 
 
-def install() -> None:
+def _package_module(cls: type[types.ModuleType], name: str, doc: str) -> Any:
+    """A module object for ``sys.modules`` that ``importlib`` can look up."""
+    module = cls(name, doc)
+    module.__path__ = []  # a package, so `import tensorflow.contrib.losses` works
+    module.__spec__ = importlib.machinery.ModuleSpec(name, None, is_package=True)
+    return module
+
+
+def install(*, core_losses: bool = False) -> None:
     """Makes ``tf.contrib.losses`` (and its import forms) resolve to this library.
 
     Idempotent. Raises RuntimeError if ``tf.contrib`` exists already and is
     not ours (e.g. TensorFlow 1.x).
+
+    Args:
+      core_losses: also make ``tf.compat.v1.losses`` (TF1's core ``tf.losses``
+        as ``import tensorflow.compat.v1 as tf`` code sees it) collect in
+        every context, by pointing it at :mod:`tfcompat_losses.v1`. The
+        numbers stay ``tf.compat.v1.losses``' own.
 
     >>> import tfcompat_losses
     >>> tfcompat_losses.install()
@@ -113,7 +155,9 @@ def install() -> None:
     2.0
     >>> tfcompat_losses.uninstall()
     """
-    if _state:
+    if core_losses:
+        _install_core_losses()
+    if "contrib" in _state:
         return
     import tfcompat_losses as pkg
 
@@ -123,13 +167,15 @@ def install() -> None:
             "tfcompat_losses.install(): tf.contrib already exists (TensorFlow 1.x?); "
             "there is nothing to replace."
         )
-    contrib = _ContribModule(_CONTRIB, "tf.contrib, provided by tfcompat_losses.install()")
-    losses = _LossesModule(_LOSSES, "tf.contrib.losses, provided by tfcompat_losses")
+    contrib = _package_module(
+        _ContribModule, _CONTRIB, "tf.contrib, provided by tfcompat_losses.install()"
+    )
+    losses = _package_module(
+        _LossesModule, _LOSSES, "tf.contrib.losses, provided by tfcompat_losses"
+    )
     for name in pkg.__all__:
         setattr(losses, name, getattr(pkg, name))
-    contrib.losses = losses  # type: ignore[attr-defined]
-    contrib.__path__ = []  # a package, so `import tensorflow.contrib.losses` works
-    losses.__path__ = []  # type: ignore[attr-defined]
+    contrib.losses = losses
     _state["previous_modules"] = {k: sys.modules.get(k) for k in (_CONTRIB, _LOSSES, _METRIC)}
     sys.modules[_CONTRIB] = contrib
     sys.modules[_LOSSES] = losses
@@ -139,17 +185,33 @@ def install() -> None:
         pass
     tf.contrib = contrib  # type: ignore[attr-defined]
     _state["contrib"] = contrib
+    _state["finder"] = _MovedFinder()
+    sys.meta_path.insert(0, _state["finder"])
+
+
+def _install_core_losses() -> None:
+    if "core_losses" in _state:
+        return
+    from . import v1
+
+    _state["core_losses"] = tf.compat.v1.losses
+    tf.compat.v1.losses = v1
 
 
 def uninstall() -> None:
     """Undoes :func:`install`; a no-op when not installed."""
     if not _state:
         return
-    if getattr(tf, "contrib", None) is _state["contrib"]:
-        del tf.contrib  # type: ignore[attr-defined]
-    for key, previous in _state["previous_modules"].items():
-        if previous is None:
-            sys.modules.pop(key, None)
-        else:
-            sys.modules[key] = previous
+    if "core_losses" in _state:
+        tf.compat.v1.losses = _state["core_losses"]
+    if "contrib" in _state:
+        if getattr(tf, "contrib", None) is _state["contrib"]:
+            del tf.contrib  # type: ignore[attr-defined]
+        for key, previous in _state["previous_modules"].items():
+            if previous is None:
+                sys.modules.pop(key, None)
+            else:
+                sys.modules[key] = previous
+        if _state["finder"] in sys.meta_path:
+            sys.meta_path.remove(_state["finder"])
     _state.clear()

@@ -1,0 +1,55 @@
+"""The one private TensorFlow attribute the library reads, with its fallback.
+
+``FuncGraph.outer_graph`` (the graph a function, ``tf.cond`` branch or
+``tf.while_loop`` body is built in) has no public accessor. The collection
+emulator needs it to tell a top-level ``tf.function`` trace from a graph
+nested in another one, whose losses cannot reach the outer total.
+
+Fallback, if a TensorFlow release drops the attribute: a FuncGraph copies
+its outer graph's collections when it is created (documented behaviour of
+``FuncGraph``), so every graph the emulator has touched records itself in
+the collection :data:`OWNER_KEY`; a nested graph created afterwards finds
+its outer graph's record in its own copy. The fallback misses a nested
+graph created before the outer graph held any loss: there the outer total
+raises nothing, so tests/test_collection_nesting.py runs the whole nesting
+suite with the fallback as well.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+__all__ = ["OWNER_KEY", "outer_function_graph", "record_owner"]
+
+#: The collection in which a graph the emulator touched records itself.
+OWNER_KEY = "tfcompat_losses.owner"
+_MISSING: Any = object()
+
+
+def _outer_graph_attribute(graph: Any) -> Any:
+    """``graph.outer_graph``, or ``_MISSING`` when TensorFlow no longer has it."""
+    return getattr(graph, "outer_graph", _MISSING)
+
+
+def outer_function_graph(graph: Any) -> Any:
+    """The function-building graph ``graph`` is nested in, or None at the top."""
+    outer = _outer_graph_attribute(graph)
+    if outer is _MISSING:
+        return _outer_from_records(graph)
+    if outer is not None and getattr(outer, "building_function", False):
+        return outer
+    return None
+
+
+def record_owner(graph: Any) -> None:
+    """Records ``graph`` in its own :data:`OWNER_KEY` collection (for the fallback)."""
+    graph.add_to_collection(OWNER_KEY, weakref.ref(graph))
+
+
+def _outer_from_records(graph: Any) -> Any:
+    for ref in reversed(graph.get_collection(OWNER_KEY)):
+        owner = ref()
+        if owner is not None and owner is not graph:
+            return owner
+    return None
