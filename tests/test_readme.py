@@ -16,6 +16,7 @@ import tensorflow as tf
 from _snippets import B, C, D, Snippets, contrib_softmax, data, model_softmax
 
 import tfcompat_losses
+from tfcompat_losses import keras as tck
 from tfcompat_losses import legacy
 
 README = Snippets("README.md")
@@ -77,7 +78,7 @@ def test_keras_compile_and_fit() -> None:
     model = _two_headed_model()
     y = {"logits": d["onehot"], "aux": tf.zeros((B, 2))}
     ns = README.run("import tfcompat_losses.keras as tck", {"model": model, **d, "y": y})
-    assert ns["tck"].SoftmaxCrossEntropy is tfcompat_losses.keras.SoftmaxCrossEntropy
+    assert ns["tck"].SoftmaxCrossEntropy is tck.SoftmaxCrossEntropy
     # The compiled loss is contrib's: the sum of the two heads' contrib values.
     pred = model(d["x"])
     w = d["w"].numpy()
@@ -92,7 +93,7 @@ def test_keras_compile_and_fit() -> None:
 
 @pytest.mark.keras
 def test_layer_losses() -> None:
-    ns = README.run("class Denoiser", {"tf": tf, "tck": tfcompat_losses.keras, **globals()})
+    ns = README.run("class Denoiser", {"tf": tf, "tck": tck, **globals()})
     layer = ns["Denoiser"]()
     layer.encode = layer.decode = lambda t: 2.0 * t
     x = data()["x"]
@@ -116,7 +117,7 @@ def test_regularizers_in_a_custom_loop() -> None:
         {
             "tf": tf,
             "tfcompat_losses": tfcompat_losses,
-            "tck": tfcompat_losses.keras,
+            "tck": tck,
             "model": model,
             **d,
         },
