@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import tensorflow as tf
-from _snippets import B, C, D, Snippets, contrib_softmax, data, model_softmax
+from _snippets import B, C, D, Snippets, contrib_softmax, data, dense_softmax, model_softmax
 
 import tfcompat_losses
 from tfcompat_losses import keras as tck
@@ -53,7 +53,10 @@ def test_quick_start() -> None:
     sq = (((d["x"] @ ns["V"]).numpy() - ns["y"].numpy()) ** 2).sum(1)
     mse = float((w * sq).sum() / (np.count_nonzero(w) * 2))  # [B] weights count d each
     assert float(ns["total"]) == pytest.approx(xent + mse, rel=1e-5)
-    assert ns["hinge"].shape == (B, C)
+    # unreduced: relu(1 - y * logits) with labels {0, 1} -> y {-1, 1}, per element
+    y_pm = 2.0 * ns["labels"].numpy() - 1.0
+    want_hinge = np.maximum(0.0, 1.0 - y_pm * logits)
+    np.testing.assert_allclose(ns["hinge"].numpy(), want_hinge, rtol=1e-5, atol=1e-6)
 
 
 def test_install() -> None:
@@ -122,16 +125,30 @@ def test_regularizers_in_a_custom_loop() -> None:
             **d,
         },
     )
-    want = model_softmax(model, d, l2=0.5)
+    layer = model.layers[0]
+    want, d_kernel, d_bias = dense_softmax(
+        d["x"].numpy(),
+        layer.kernel.numpy(),
+        layer.bias.numpy(),
+        d["onehot"].numpy(),
+        d["w"].numpy(),
+        l2=0.5,
+    )
     assert float(ns["total"]) == pytest.approx(want, rel=1e-5)
-    assert ns["tape"] is not None
+    # The tape saw the loss and the regularizer: the gradient a training step
+    # would apply is the one of cross-entropy + L2.
+    got_kernel, got_bias = ns["tape"].gradient(ns["total"], [layer.kernel, layer.bias])
+    np.testing.assert_allclose(got_kernel.numpy(), d_kernel, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got_bias.numpy(), d_bias, rtol=1e-5, atol=1e-6)
 
 
 def test_training_loop_with_collection_scope() -> None:
     d = data()
     model = tf.keras.Sequential([tf.keras.Input((D,)), tf.keras.layers.Dense(C)])
-    dataset = tf.data.Dataset.from_tensor_slices((d["x"], d["onehot"], d["w"])).batch(4)
-    before = [v.numpy().copy() for v in model.trainable_variables]
+    batch = 4
+    dataset = tf.data.Dataset.from_tensor_slices((d["x"], d["onehot"], d["w"])).batch(batch)
+    layer = model.layers[0]
+    kernel, bias = layer.kernel.numpy().astype(np.float64), layer.bias.numpy().astype(np.float64)
     with tfcompat_losses.collection_scope():
         ns = README.run(
             "for x, y, w in dataset",
@@ -145,13 +162,17 @@ def test_training_loop_with_collection_scope() -> None:
             },
         )
         assert tfcompat_losses.get_losses() == []  # each step's collection was dropped
-    # The last step's total is its own loss plus l2 (nothing left from step 1);
-    # its batch has nonzero weights, so the cross-entropy adds to the 0.5.
-    assert 0.5 < float(ns["total"]) < 0.5 + 10.0
-    assert any(
-        not np.allclose(a, b.numpy())
-        for a, b in zip(before, model.trainable_variables, strict=True)
-    )
+    # Replay the SGD(0.1) steps in NumPy: the last step's total is its own
+    # cross-entropy (at the weights step 1 left) plus l2, nothing from step 1.
+    for start in range(0, B, batch):
+        rows = slice(start, start + batch)
+        loss, d_kernel, d_bias = dense_softmax(
+            d["x"].numpy()[rows], kernel, bias, d["onehot"].numpy()[rows], d["w"].numpy()[rows]
+        )
+        kernel, bias = kernel - 0.1 * d_kernel, bias - 0.1 * d_bias
+    assert float(ns["total"]) == pytest.approx(loss + 0.5, rel=1e-5)
+    np.testing.assert_allclose(layer.kernel.numpy(), kernel, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(layer.bias.numpy(), bias, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.slow
