@@ -163,7 +163,17 @@ def test_custom_loop_under_a_strategy(mirrored_strategy: tf.distribute.Strategy)
     d = data()
     with mirrored_strategy.scope():
         model = dense(tf.keras.regularizers.L2(0.5))
-        optimizer = tf.keras.optimizers.SGD(0.0)  # keep the weights: compare the loss
+        optimizer = tf.keras.optimizers.SGD(0.1)
+    layer = model.layers[0]
+    want, d_kernel, d_bias = dense_softmax(
+        d["x"].numpy(),
+        layer.kernel.numpy(),
+        layer.bias.numpy(),
+        d["onehot"].numpy(),
+        d["w"].numpy(),
+        l2=0.5,
+    )
+    kernel, bias = layer.kernel.numpy() - 0.1 * d_kernel, layer.bias.numpy() - 0.1 * d_bias
     ns = GUIDE.run(
         STRATEGY,
         base_ns(shared=mirrored_strategy, model=model, optimizer=optimizer),
@@ -173,8 +183,11 @@ def test_custom_loop_under_a_strategy(mirrored_strategy: tf.distribute.Strategy)
         tf.data.Dataset.from_tensor_slices((d["x"], d["onehot"], d["w"])).batch(B)
     )
     loss = float(ns["train_step"](*next(iter(dist))))
-    want = model_softmax(model, d, l2=0.5)  # counted once, not once per replica
+    # L2 counted once, not once per replica, in the loss and in the summed
+    # gradients: one SGD(0.1) step lands where the one-device step does.
     assert loss == pytest.approx(want, rel=1e-5)  # == the one-device loss
+    np.testing.assert_allclose(layer.kernel.numpy(), kernel, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(layer.bias.numpy(), bias, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.slow
