@@ -79,3 +79,28 @@ def model_softmax(model: Any, d: dict[str, Any], l2: float = 0.0) -> float:
     if l2:
         want += l2 * float((model.layers[0].kernel.numpy() ** 2).sum())
     return want
+
+
+def contrib_softmax_grad(logits: np.ndarray, onehot: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """d contrib_softmax / d logits, NumPy: w_i * (softmax_i - onehot_i) / nonzero(w)."""
+    z = logits - logits.max(1, keepdims=True)
+    p = np.exp(z) / np.exp(z).sum(1, keepdims=True)
+    return w[:, None] * (p - onehot) / np.count_nonzero(w)
+
+
+def dense_softmax(
+    x: np.ndarray,
+    kernel: np.ndarray,
+    bias: np.ndarray,
+    onehot: np.ndarray,
+    w: np.ndarray,
+    l2: float = 0.0,
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """contrib's softmax cross-entropy of a Dense layer ``x @ kernel + bias``
+    plus ``l2 * sum(kernel ** 2)``, and its gradients w.r.t. kernel and bias;
+    NumPy, float64."""
+    x, kernel, bias, onehot, w = (np.asarray(a, np.float64) for a in (x, kernel, bias, onehot, w))
+    logits = x @ kernel + bias
+    loss = contrib_softmax(logits, onehot, w) + l2 * float((kernel**2).sum())
+    g = contrib_softmax_grad(logits, onehot, w)
+    return loss, x.T @ g + 2.0 * l2 * kernel, g.sum(0)

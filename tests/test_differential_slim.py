@@ -117,7 +117,7 @@ def _weight_shape(case: Case) -> tuple[int, ...] | None:
 
 
 def _intended_rejection(case: Case) -> bool:
-    """Inputs contrib accepts but we reject on purpose (SPEC.md "Errors").
+    """Inputs contrib accepts but we reject on purpose (docs/contrib_semantics.md "Errors").
 
     Weights with a dimension > 1 where the losses have 1 (e.g. ``[B, 3]``
     weights on ``[B, 1]`` losses): contrib silently broadcasts the *losses*

@@ -1,4 +1,4 @@
-"""Every error of SPEC.md ("Errors"), in eager mode, tf.function and XLA.
+"""Every error of docs/contrib_semantics.md ("Errors"), in eager, tf.function and XLA.
 
 Each must be a ``ValueError``/``TypeError`` raised when the call is made or
 traced (never a crash inside TF at run time, never a wrong number), with a

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 import tensorflow as tf
-from _snippets import B, C, D, Snippets, contrib_softmax, data, model_softmax
+from _snippets import B, C, D, Snippets, contrib_softmax, data, dense_softmax, model_softmax
 
 import tfcompat_losses as tcl
 from tfcompat_losses import keras as tck
@@ -68,10 +68,13 @@ def test_tf1_graph() -> None:
         got, got_v1 = sess.run([total, v1_total])
         sess.run(ns["train_op"])
         after = sess.run(total)
-    want = contrib_softmax(d["x"] @ w0, d["onehot"], d["w"]) + 0.25
-    assert got == pytest.approx(want, rel=1e-5)
+    no_bias = np.zeros(C)
+    want, d_kernel, _ = dense_softmax(d["x"], w0, no_bias, d["onehot"], d["w"])
+    assert got == pytest.approx(want + 0.25, rel=1e-5)
     assert got_v1 == pytest.approx(got, rel=1e-6)
-    assert after < got  # the train op minimises it
+    # one GradientDescentOptimizer(0.1) step on total: W <- W - 0.1 * dtotal/dW
+    want_after, _, _ = dense_softmax(d["x"], w0 - 0.1 * d_kernel, no_bias, d["onehot"], d["w"])
+    assert after == pytest.approx(want_after + 0.25, rel=1e-5)
 
 
 def _sigmoid_contrib(logits: np.ndarray, labels: np.ndarray, w: np.ndarray) -> float:
@@ -160,7 +163,17 @@ def test_custom_loop_under_a_strategy(mirrored_strategy: tf.distribute.Strategy)
     d = data()
     with mirrored_strategy.scope():
         model = dense(tf.keras.regularizers.L2(0.5))
-        optimizer = tf.keras.optimizers.SGD(0.0)  # keep the weights: compare the loss
+        optimizer = tf.keras.optimizers.SGD(0.1)
+    layer = model.layers[0]
+    want, d_kernel, d_bias = dense_softmax(
+        d["x"].numpy(),
+        layer.kernel.numpy(),
+        layer.bias.numpy(),
+        d["onehot"].numpy(),
+        d["w"].numpy(),
+        l2=0.5,
+    )
+    kernel, bias = layer.kernel.numpy() - 0.1 * d_kernel, layer.bias.numpy() - 0.1 * d_bias
     ns = GUIDE.run(
         STRATEGY,
         base_ns(shared=mirrored_strategy, model=model, optimizer=optimizer),
@@ -170,8 +183,11 @@ def test_custom_loop_under_a_strategy(mirrored_strategy: tf.distribute.Strategy)
         tf.data.Dataset.from_tensor_slices((d["x"], d["onehot"], d["w"])).batch(B)
     )
     loss = float(ns["train_step"](*next(iter(dist))))
-    want = model_softmax(model, d, l2=0.5)  # counted once, not once per replica
+    # L2 counted once, not once per replica, in the loss and in the summed
+    # gradients: one SGD(0.1) step lands where the one-device step does.
     assert loss == pytest.approx(want, rel=1e-5)  # == the one-device loss
+    np.testing.assert_allclose(layer.kernel.numpy(), kernel, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(layer.bias.numpy(), bias, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.slow
@@ -199,10 +215,15 @@ def test_fit_under_a_strategy(mirrored_strategy: tf.distribute.Strategy) -> None
     one = build_model()
     one.compile(optimizer="sgd", loss=tck.MeanSquaredError())
     one.fit(d["x"], y, sample_weight=d["w"], batch_size=B, verbose=0)
-    np.testing.assert_allclose(
-        ns["model"].layers[0].kernel.numpy(), one.layers[0].kernel.numpy(), rtol=1e-5
-    )
-    assert not np.allclose(one.layers[0].kernel.numpy(), 1.0)  # the step moved it
+    got = ns["model"].layers[0]
+    np.testing.assert_allclose(got.kernel.numpy(), one.layers[0].kernel.numpy(), rtol=1e-5)
+    # One SGD step ("sgd": learning rate 0.01) on contrib's mean squared error
+    # with [B] weights, sum(w * r^2) / nonzero(w), from kernel 1 and bias 0.
+    x, w = d["x"].numpy().astype(np.float64), d["w"].numpy().astype(np.float64)
+    r = x.sum(1) - y.numpy()[:, 0]  # prediction - label
+    g = 2.0 * w * r / np.count_nonzero(w)  # d loss / d prediction
+    np.testing.assert_allclose(got.kernel.numpy()[:, 0], 1.0 - 0.01 * (x.T @ g), rtol=1e-5)
+    np.testing.assert_allclose(got.bias.numpy(), [-0.01 * g.sum()], rtol=1e-5, atol=1e-7)
 
 
 def test_install() -> None:

@@ -1,7 +1,7 @@
 """The public surface: old keyword spellings, aliases, __all__, signatures.
 
-SPEC.md ("Public surface"): contrib's argument order, the TF 0.x keywords
-(``weight=``, ``targets=``, ``target=``, ``dim=``) accepted with a
+docs/contrib_semantics.md ("Public surface"): contrib's argument order, the
+TF 0.x keywords (``weight=``, ``targets=``, ``target=``, ``dim=``) accepted with a
 ``DeprecationWarning`` naming the new spelling, both spellings at once a
 ``ValueError``, and the 0.x names ``sum_of_squares``,
 ``sum_of_pairwise_squares`` and ``log``.
@@ -256,7 +256,7 @@ def test_aliases_are_the_same_functions(alias: str, name: str) -> None:
     ]
 
 
-# SPEC.md's "Public surface": the contrib names plus the 0.x aliases.
+# docs/contrib_semantics.md's "Public surface": the contrib names plus the 0.x aliases.
 CONTRIB_SURFACE = {
     "absolute_difference",
     "mean_squared_error",
@@ -317,7 +317,7 @@ def test_public_names_have_docstrings(name: str) -> None:
     assert len(doc.strip().splitlines()[0]) > 10, f"{name}: a one-word docstring"
 
 
-# SPEC.md's signature table, as (name, default) pairs; `_` = no default.
+# docs/contrib_semantics.md's signature table, as (name, default) pairs; `_` = no default.
 _ = inspect.Parameter.empty
 SPEC_SIGNATURES: dict[str, list[tuple[str, Any]]] = {
     "absolute_difference": [

@@ -71,7 +71,7 @@ def make_weights(kind: str, batch: int, d: int = 3) -> Any:
     }[kind]
 
 
-# which weights kinds apply to which loss (SPEC.md)
+# which weights kinds apply to which loss (docs/contrib_semantics.md)
 KINDS = {fn: ["python", "scalar", "batch", "batch_col", "full"] for fn in ELEMENTWISE}
 KINDS["cosine_distance"] = ["python", "batch", "batch_col"]  # loss [B] after axis 1
 KINDS["mean_pairwise_squared_error"] = ["python", "scalar", "batch"]
@@ -285,7 +285,7 @@ def test_graph_collection_like_contrib(fn: str, variant: str) -> None:
 def test_graph_collection_holds_the_returned_tensors(fn: str) -> None:
     got = _graph_call(tcl, fn, "twice")
     if fn == "hinge_loss":
-        assert got["collected"] == []  # SPEC.md: not added to any collection
+        assert got["collected"] == []  # docs/contrib_semantics.md: not added to any collection
     else:
         assert len(got["collected"]) == 2 and all(got["same_objects"])
 
@@ -384,7 +384,8 @@ def test_quirk_warns_when_traced(jit: bool, fresh_quirks: None) -> None:
         tcl.ContribQuirkWarning, match=r"mean_squared_error: weights of shape \(1,\)"
     ):
         got = f(p, y)
-    # SPEC.md step 4: [1] on [4, 3] losses counts 3 -> 2 * sum / 3
+    # docs/contrib_semantics.md, "The weighting rule", step 4: [1] on [4, 3]
+    # losses counts 3 -> 2 * sum / 3
     want = 2 * float(tf.reduce_sum(tf.square(p - y))) / 3
     assert float(got) == pytest.approx(want, rel=RTOL)
 

@@ -1,7 +1,7 @@
-"""A NumPy reference of contrib's losses, written from SPEC.md, and tests against it.
+"""A NumPy reference of contrib's losses, and tests against it.
 
-The reference below follows SPEC.md ("The weighting rule", "Per-function
-notes") literally, in float64, on the inputs as rounded to the tested dtype.
+The reference below follows docs/contrib_semantics.md ("The weighting
+rule", "Per-function notes") literally, in float64, on the inputs as rounded to the tested dtype.
 Besides the value it gives the analytic gradient w.r.t. the first argument
 and, for tolerances, the magnitude of the terms each result is a sum of, so
 cancellation (pairwise error, softmax - labels) does not hide behind a
@@ -40,11 +40,11 @@ def rounded(x: Any, dtype: str) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------
-# The reference (SPEC.md), float64.
+# The reference (docs/contrib_semantics.md), float64.
 
 
 def ref_weighting(losses: np.ndarray, weights: Any) -> tuple[float, np.ndarray]:
-    """SPEC.md's weighting rule.
+    """docs/contrib_semantics.md's weighting rule.
 
     Returns the weighted loss and ``c = d loss / d losses`` (same shape as
     ``losses``).
@@ -161,7 +161,10 @@ def ref_weighted_loss(fn: str, args: list[np.ndarray], weights: Any, **kw: Any) 
 
 
 def ref_mean_pairwise_squared_error(p: np.ndarray, y: np.ndarray, weights: Any) -> tuple:
-    """SPEC.md: per sample 2*sum(d^2)/n - 2*(sum d)^2/n^2, weighted, summed."""
+    """Per sample 2*sum(d^2)/n - 2*(sum d)^2/n^2, weighted, summed.
+
+    docs/contrib_semantics.md, "Per-function notes".
+    """
     b = p.shape[0]
     d = (p - y).reshape(b, -1)
     w = np.broadcast_to(np.asarray(weights, np.float64).reshape(-1), (b,))
@@ -224,7 +227,7 @@ def shapes(min_rank: int = 1, max_rank: int = 4) -> st.SearchStrategy:
 
 @st.composite
 def weights_for(draw: st.DrawFn, loss_shape: tuple[int, ...], zeros: str | None = None) -> Any:
-    """Weights that apply to ``loss_shape`` (every kind SPEC.md lists).
+    """Weights that apply to ``loss_shape`` (every kind docs/contrib_semantics.md lists).
 
     Returns a Python number or a float32 tensor value (numpy, already
     rounded to float32), with a zero pattern: none, some or all.
@@ -368,7 +371,7 @@ def test_matches_reference(fn: str, data: st.DataObject) -> None:
     assert_close(grad, g_want, g_mag, dtype, "gradient")
 
 
-# SPEC.md: the regression losses cast their inputs to float32 first.
+# docs/contrib_semantics.md: the regression losses cast their inputs to float32 first.
 _F32_OUT = ("absolute_difference", "mean_squared_error", "log_loss", "cosine_distance")
 
 
@@ -442,7 +445,7 @@ def test_all_zero_weights_give_exact_zero_and_zero_gradient(fn: str, data: st.Da
 
 
 def _count(weights: Any, loss_shape: tuple[int, ...]) -> float:
-    """SPEC.md's denominator for scalar or [B] weights."""
+    """docs/contrib_semantics.md's denominator for scalar or [B] weights."""
     w = np.asarray(weights, np.float64)
     if w.ndim == 0:
         return 0.0 if w == 0 else float(math.prod(loss_shape))
@@ -455,9 +458,10 @@ def _count(weights: Any, loss_shape: tuple[int, ...]) -> float:
 def test_additive_across_batch_elements(fn: str, data: st.DataObject) -> None:
     """Splitting the batch in two, the weighted sums add up.
 
-    For the means that is the loss times its denominator (SPEC.md step 4);
-    the pairwise loss is itself a sum over the batch. Holds for scalar and
-    [B] weights (not for [1] weights, whose count depends on B).
+    For the means that is the loss times its denominator
+    (docs/contrib_semantics.md, "The weighting rule", step 4); the pairwise
+    loss is itself a sum over the batch. Holds for scalar and [B] weights
+    (not for [1] weights, whose count depends on B).
     """
     base = "mean_squared_error" if fn == "mean_pairwise_squared_error" else fn
     tensors, _, kw, loss_shape, dtype = data.draw(inputs(base))
@@ -488,8 +492,9 @@ def test_additive_across_batch_elements(fn: str, data: st.DataObject) -> None:
 @given(data=st.data(), c=st.one_of(st.sampled_from([0.5, 2.0, 8.0]), st.floats(0.01, 100.0)))
 def test_scaling_batch_weights(fn: str, data: st.DataObject, c: float) -> None:
     """[B] weights scaled by c > 0: the denominator (a count of nonzero
-    weights) is unchanged, so the loss scales by exactly c (SPEC.md step 4:
-    contrib divides by a count, not by the sum of the weights)."""
+    weights) is unchanged, so the loss scales by exactly c
+    (docs/contrib_semantics.md, "The weighting rule", step 4: contrib divides
+    by a count, not by the sum of the weights)."""
     base = "mean_squared_error" if fn == "mean_pairwise_squared_error" else fn
     tensors, _, kw, loss_shape, dtype = data.draw(inputs(base))
     rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))

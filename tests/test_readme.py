@@ -13,9 +13,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import tensorflow as tf
-from _snippets import B, C, D, Snippets, contrib_softmax, data, model_softmax
+from _snippets import B, C, D, Snippets, contrib_softmax, data, dense_softmax
 
 import tfcompat_losses
+from tfcompat_losses import keras as tck
 from tfcompat_losses import legacy
 
 README = Snippets("README.md")
@@ -52,7 +53,10 @@ def test_quick_start() -> None:
     sq = (((d["x"] @ ns["V"]).numpy() - ns["y"].numpy()) ** 2).sum(1)
     mse = float((w * sq).sum() / (np.count_nonzero(w) * 2))  # [B] weights count d each
     assert float(ns["total"]) == pytest.approx(xent + mse, rel=1e-5)
-    assert ns["hinge"].shape == (B, C)
+    # unreduced: relu(1 - y * logits) with labels {0, 1} -> y {-1, 1}, per element
+    y_pm = 2.0 * ns["labels"].numpy() - 1.0
+    want_hinge = np.maximum(0.0, 1.0 - y_pm * logits)
+    np.testing.assert_allclose(ns["hinge"].numpy(), want_hinge, rtol=1e-5, atol=1e-6)
 
 
 def test_install() -> None:
@@ -77,7 +81,7 @@ def test_keras_compile_and_fit() -> None:
     model = _two_headed_model()
     y = {"logits": d["onehot"], "aux": tf.zeros((B, 2))}
     ns = README.run("import tfcompat_losses.keras as tck", {"model": model, **d, "y": y})
-    assert ns["tck"].SoftmaxCrossEntropy is tfcompat_losses.keras.SoftmaxCrossEntropy
+    assert ns["tck"].SoftmaxCrossEntropy is tck.SoftmaxCrossEntropy
     # The compiled loss is contrib's: the sum of the two heads' contrib values.
     pred = model(d["x"])
     w = d["w"].numpy()
@@ -92,7 +96,7 @@ def test_keras_compile_and_fit() -> None:
 
 @pytest.mark.keras
 def test_layer_losses() -> None:
-    ns = README.run("class Denoiser", {"tf": tf, "tck": tfcompat_losses.keras, **globals()})
+    ns = README.run("class Denoiser", {"tf": tf, "tck": tck, **globals()})
     layer = ns["Denoiser"]()
     layer.encode = layer.decode = lambda t: 2.0 * t
     x = data()["x"]
@@ -116,21 +120,35 @@ def test_regularizers_in_a_custom_loop() -> None:
         {
             "tf": tf,
             "tfcompat_losses": tfcompat_losses,
-            "tck": tfcompat_losses.keras,
+            "tck": tck,
             "model": model,
             **d,
         },
     )
-    want = model_softmax(model, d, l2=0.5)
+    layer = model.layers[0]
+    want, d_kernel, d_bias = dense_softmax(
+        d["x"].numpy(),
+        layer.kernel.numpy(),
+        layer.bias.numpy(),
+        d["onehot"].numpy(),
+        d["w"].numpy(),
+        l2=0.5,
+    )
     assert float(ns["total"]) == pytest.approx(want, rel=1e-5)
-    assert ns["tape"] is not None
+    # The tape saw the loss and the regularizer: the gradient a training step
+    # would apply is the one of cross-entropy + L2.
+    got_kernel, got_bias = ns["tape"].gradient(ns["total"], [layer.kernel, layer.bias])
+    np.testing.assert_allclose(got_kernel.numpy(), d_kernel, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got_bias.numpy(), d_bias, rtol=1e-5, atol=1e-6)
 
 
 def test_training_loop_with_collection_scope() -> None:
     d = data()
     model = tf.keras.Sequential([tf.keras.Input((D,)), tf.keras.layers.Dense(C)])
-    dataset = tf.data.Dataset.from_tensor_slices((d["x"], d["onehot"], d["w"])).batch(4)
-    before = [v.numpy().copy() for v in model.trainable_variables]
+    batch = 4
+    dataset = tf.data.Dataset.from_tensor_slices((d["x"], d["onehot"], d["w"])).batch(batch)
+    layer = model.layers[0]
+    kernel, bias = layer.kernel.numpy().astype(np.float64), layer.bias.numpy().astype(np.float64)
     with tfcompat_losses.collection_scope():
         ns = README.run(
             "for x, y, w in dataset",
@@ -144,13 +162,17 @@ def test_training_loop_with_collection_scope() -> None:
             },
         )
         assert tfcompat_losses.get_losses() == []  # each step's collection was dropped
-    # The last step's total is its own loss plus l2 (nothing left from step 1);
-    # its batch has nonzero weights, so the cross-entropy adds to the 0.5.
-    assert 0.5 < float(ns["total"]) < 0.5 + 10.0
-    assert any(
-        not np.allclose(a, b.numpy())
-        for a, b in zip(before, model.trainable_variables, strict=True)
-    )
+    # Replay the SGD(0.1) steps in NumPy: the last step's total is its own
+    # cross-entropy (at the weights step 1 left) plus l2, nothing from step 1.
+    for start in range(0, B, batch):
+        rows = slice(start, start + batch)
+        loss, d_kernel, d_bias = dense_softmax(
+            d["x"].numpy()[rows], kernel, bias, d["onehot"].numpy()[rows], d["w"].numpy()[rows]
+        )
+        kernel, bias = kernel - 0.1 * d_kernel, bias - 0.1 * d_bias
+    assert float(ns["total"]) == pytest.approx(loss + 0.5, rel=1e-5)
+    np.testing.assert_allclose(layer.kernel.numpy(), kernel, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(layer.bias.numpy(), bias, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.slow
@@ -158,7 +180,16 @@ def test_distributed_snippet(mirrored_strategy: tf.distribute.Strategy) -> None:
     d = data()
     with mirrored_strategy.scope():
         model = tf.keras.Sequential([tf.keras.Input((D,)), tf.keras.layers.Dense(C)])
-        optimizer = tf.keras.optimizers.SGD(0.0)  # keep the weights: compare the loss
+        optimizer = tf.keras.optimizers.SGD(0.1)
+    layer = model.layers[0]
+    want, d_kernel, d_bias = dense_softmax(
+        d["x"].numpy(),
+        layer.kernel.numpy(),
+        layer.bias.numpy(),
+        d["onehot"].numpy(),
+        d["w"].numpy(),
+    )
+    kernel, bias = layer.kernel.numpy() - 0.1 * d_kernel, layer.bias.numpy() - 0.1 * d_bias
     strategy = "strategy = tf.distribute.MirroredStrategy()"
     ns = README.run(
         strategy,
@@ -176,5 +207,8 @@ def test_distributed_snippet(mirrored_strategy: tf.distribute.Strategy) -> None:
     )
     x, y, w = next(iter(dist))
     loss = float(ns["train_step"](x, y, w))
-    want = model_softmax(model, d)
     assert loss == pytest.approx(want, rel=1e-5)  # == one-device loss
+    # The replicas' gradients, summed by apply_gradients, are the one-device
+    # gradient: one SGD(0.1) step lands where the full-batch step does.
+    np.testing.assert_allclose(layer.kernel.numpy(), kernel, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(layer.bias.numpy(), bias, rtol=1e-5, atol=1e-6)
