@@ -320,7 +320,7 @@ def compute_weighted_loss(losses: Any, weights: Any = 1.0, scope: str | None = N
         ``losses`` or not broadcastable to it.
       TypeError: non-numeric ``losses`` or ``weights``.
 
-    Example (SPEC.md's seed example):
+    Example (the seed example of docs/contrib_semantics.md, "The weighting rule"):
 
     >>> import tfcompat_losses as tcl
     >>> float(tcl.compute_weighted_loss([4.0, 1.0, 2.0, 3.0],

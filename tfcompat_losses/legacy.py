@@ -2,7 +2,8 @@
 
 After :func:`install`, unmodified TF1 code runs on this library:
 
-* ``tf.contrib.losses.softmax_cross_entropy(...)``,
+* ``tf.contrib.losses.softmax_cross_entropy(...)`` (also where ``tf`` is
+  ``tensorflow.compat.v1``),
 * ``from tensorflow.contrib import losses``,
 * ``import tensorflow.contrib.losses as L``,
 * ``tf.contrib.losses.metric_learning.*`` (when that module is available),
@@ -184,9 +185,23 @@ def install(*, core_losses: bool = False) -> None:
     except AttributeError:
         pass
     tf.contrib = contrib  # type: ignore[attr-defined]
+    # TF2's migration guide starts with `import tensorflow.compat.v1 as tf`:
+    # `tf.contrib.losses` must resolve there too.
+    compat_v1 = _compat_v1()
+    _state["compat_v1_contrib"] = getattr(compat_v1, "contrib", None)
+    compat_v1.contrib = contrib
     _state["contrib"] = contrib
     _state["finder"] = _MovedFinder()
     sys.meta_path.insert(0, _state["finder"])
+
+
+def _compat_v1() -> Any:
+    """``tensorflow.compat.v1`` as ``import tensorflow.compat.v1 as tf`` binds it.
+
+    Imported once here: the first such import statement would otherwise
+    replace the module object this function patches.
+    """
+    return importlib.import_module("tensorflow.compat.v1")
 
 
 def _install_core_losses() -> None:
@@ -194,8 +209,9 @@ def _install_core_losses() -> None:
         return
     from . import v1
 
-    _state["core_losses"] = tf.compat.v1.losses
-    tf.compat.v1.losses = v1
+    compat_v1 = _compat_v1()
+    _state["core_losses"] = compat_v1.losses
+    compat_v1.losses = v1
 
 
 def uninstall() -> None:
@@ -203,10 +219,16 @@ def uninstall() -> None:
     if not _state:
         return
     if "core_losses" in _state:
-        tf.compat.v1.losses = _state["core_losses"]
+        _compat_v1().losses = _state["core_losses"]
     if "contrib" in _state:
         if getattr(tf, "contrib", None) is _state["contrib"]:
             del tf.contrib  # type: ignore[attr-defined]
+        compat_v1 = _compat_v1()
+        if getattr(compat_v1, "contrib", None) is _state["contrib"]:
+            if _state["compat_v1_contrib"] is None:
+                del compat_v1.contrib
+            else:
+                compat_v1.contrib = _state["compat_v1_contrib"]
         for key, previous in _state["previous_modules"].items():
             if previous is None:
                 sys.modules.pop(key, None)
