@@ -126,26 +126,34 @@ def replica_context() -> Any:
     return ctx
 
 
-def share(total: Any, count: Any, across_replicas: bool | None) -> Any:
+def share(
+    total: Any, count: Any, across_replicas: bool | None, *, report_global: bool = False
+) -> Any:
     """The weighted mean ``total / count`` (0 when ``count`` is 0), named ``value``.
 
     Across replicas (``across_replicas`` True, or None inside
     ``exact_averaging()``, in a context with N > 1 replicas) each replica
-    returns its share of the one-device loss: its gradient is that of
-    ``total / global_count`` (its local weighted sum over the count of all
-    replicas), and its value is ``global_total / global_count / N``. The
-    replicas' values and gradients then sum to the one-device ones, and a
-    mean of the values weighted by any per-replica batch sizes, as Keras
-    reports them (``N * value`` weighted by each replica's batch size), is
-    the one-device loss too, also when the last batch splits unevenly. One
-    all-reduce of ``[total, count]`` per loss; the count depends on the
-    weights only and the reported part carries no gradient.
+    divides its local weighted sum by the count of all replicas, so the
+    replicas' values and gradients sum to the one-device ones (one
+    all-reduce per loss; the count depends on the weights only, so no
+    gradient flows through it).
+
+    ``report_global`` (the Keras classes): the value becomes
+    ``global_total / global_count / N`` on every replica while the gradient
+    stays that of ``total / global_count``. Keras reports ``N * value``
+    weighted by each replica's batch size, which is then the one-device loss
+    also when the last batch splits unevenly. The sums come from the same
+    single all-reduce of ``[total, count]``.
     """
     if across_replicas is None:
         across_replicas = exact_requested()
     ctx = replica_context() if across_replicas else None
     if ctx is None:
         return tf.raw_ops.DivNoNan(x=total, y=count, name="value")
+    if not report_global:
+        local = tf.stop_gradient(tf.cast(count, tf.float32))
+        global_count = ctx.all_reduce(tf.distribute.ReduceOp.SUM, local)
+        return tf.raw_ops.DivNoNan(x=total, y=global_count, name="value")
     local = tf.stop_gradient(tf.stack([tf.cast(total, tf.float32), tf.cast(count, tf.float32)]))
     global_total, global_count = tf.unstack(ctx.all_reduce(tf.distribute.ReduceOp.SUM, local))
     own = tf.math.divide_no_nan(total, global_count)

@@ -215,6 +215,7 @@ def weighted_mean(
     *,
     prior_casts: int = 0,
     across_replicas: bool | None = None,
+    report_global: bool = False,
 ) -> tf.Tensor:
     """Applies the contrib weighting rule to per-element ``losses``.
 
@@ -231,6 +232,9 @@ def weighted_mean(
       across_replicas: divide by the nonzero count of all replicas of a
         multi-replica context (True), of this replica only (False), or as an
         enclosing ``exact_averaging()`` block says (None, the default).
+      report_global: across replicas, give every replica the value
+        ``one-device loss / N`` (same gradient), as Keras' loss reporting
+        needs (see ``_replica.share``).
 
     Returns:
       The scalar loss in ``losses``' dtype (the caller collects it).
@@ -290,7 +294,7 @@ def weighted_mean(
         per = _count(losses, l_dims, k)
         present = nonzero if (isinstance(per, float) and per == 1.0) else _raw.Mul(x=nonzero, y=per)
 
-    value = _replica.share(total, present, across_replicas)
+    value = _replica.share(total, present, across_replicas, report_global=report_global)
     if not is_f32:
         value = _raw.Cast(x=value, DstT=in_dtype, name=f"Cast_{3 + prior_casts + w_casts}")
     return value

@@ -186,13 +186,17 @@ class ContribLoss(keras.losses.Loss):
     def _contrib(self, y_true: tf.Tensor, y_pred: tf.Tensor, weights: Any) -> tf.Tensor:
         """Contrib's weighted loss of converted inputs.
 
-        Under a ``tf.distribute`` strategy each replica divides by the global
-        nonzero count (see ``tfcompat_losses.exact_averaging``), so the
-        replicas' losses and gradients sum to the one-device values; Keras
-        does not rescale a ``"sum"`` loss.
+        Under a ``tf.distribute`` strategy each replica's gradient is that of
+        its weighted sum over the global nonzero count (see
+        ``tfcompat_losses.exact_averaging``), so the replicas' gradients sum
+        to the one-device ones (Keras does not rescale a ``"sum"`` loss), and
+        its value is the one-device loss over N, so the loss Keras reports
+        is the one-device number, also for an uneven last batch.
         """
         elements = self._elements(y_true, y_pred)
-        return weighted_mean(elements, weights, self._function, across_replicas=True)
+        return weighted_mean(
+            elements, weights, self._function, across_replicas=True, report_global=True
+        )
 
     def _removed_axes(self, rank: int) -> list[int]:
         """Axes of ``y_pred`` that the per-element losses do not have."""
