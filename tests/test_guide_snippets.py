@@ -9,6 +9,8 @@ snippet (``return total``, so its value can be checked).
 
 from __future__ import annotations
 
+import importlib.util
+import pathlib
 from typing import Any
 
 import numpy as np
@@ -30,6 +32,8 @@ MODEL_LOSSES = "with tf.GradientTape() as tape, tcl.collection_scope():"
 STRATEGY = "strategy = tf.distribute.MirroredStrategy()"
 FIT = "with strategy.scope():"
 INSTALL = "import tfcompat_losses\ntfcompat_losses.install()"
+NESTED = "@tf.function\ndef step(x):"
+MIXED = "import tensorflow.compat.v1 as tf1"
 
 
 def base_ns(**names: Any) -> dict[str, Any]:
@@ -47,7 +51,19 @@ def dense(regularizer: Any = None, units: int = C) -> tf.keras.Model:
 
 def test_every_block_is_tested() -> None:
     GUIDE.check_all_tested(
-        [GRAPH, EAGER, FUNCTION, COMPILE, LAYER, MODEL_LOSSES, STRATEGY, FIT, INSTALL]
+        [
+            GRAPH,
+            EAGER,
+            FUNCTION,
+            COMPILE,
+            LAYER,
+            MODEL_LOSSES,
+            STRATEGY,
+            FIT,
+            INSTALL,
+            NESTED,
+            MIXED,
+        ]
     )
 
 
@@ -238,3 +254,50 @@ def test_install() -> None:
     want = contrib_softmax(logits.numpy(), d["onehot"].numpy(), d["w"].numpy())
     assert float(ns["loss"]) == pytest.approx(want, rel=1e-5)
     assert float(ns["total"]) == pytest.approx(want, rel=1e-5)
+
+
+def test_loss_inside_control_flow_raises_instead_of_a_partial_total(
+    tmp_path: pathlib.Path,
+) -> None:
+    # AutoGraph converts `if tensor:` only in code whose source it can read:
+    # the block runs from a file, as in a user's module.
+    module = tmp_path / "guide_nested.py"
+    module.write_text(
+        "import tensorflow as tf\nimport tfcompat_losses as tcl\n\n" + GUIDE.block(NESTED)
+    )
+    spec = importlib.util.spec_from_file_location("guide_nested", module)
+    assert spec is not None and spec.loader is not None
+    ns = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ns)
+    ns = vars(ns)
+    x = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+    with pytest.raises(ValueError, match=r"nested graph.*cond_true"):
+        ns["step"](x)
+    # The guide: eagerly the same code collects both losses (2.5 + 7.5).
+    with tcl.collection_scope():
+        eager = ns["step"].python_function(x)
+    assert float(eager) == pytest.approx(2.5 + 7.5)
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["eager", "function"])
+def test_mixed_core_and_contrib_losses(compiled: bool) -> None:
+    d = data()
+    rng = np.random.default_rng(5)
+    names = {
+        "logits": tf.constant(rng.normal(size=(B, C)), tf.float32),
+        "aux": tf.constant(rng.normal(size=(B, 2)), tf.float32),
+        "target": tf.constant(rng.normal(size=(B, 2)), tf.float32),
+        "l2": tf.constant(0.25),
+        "onehot": d["onehot"],
+        "w": d["w"],
+    }
+
+    def run() -> tf.Tensor:
+        return GUIDE.run(MIXED, base_ns(**names))["total"]
+
+    total = float(tf.function(run)() if compiled else run())
+    w = d["w"].numpy()
+    sq = ((names["aux"].numpy() - names["target"].numpy()) ** 2).sum(1)
+    mse = float((w * sq).sum() / (np.count_nonzero(w) * 2))
+    want = contrib_softmax(names["logits"].numpy(), d["onehot"].numpy(), w) + mse + 0.25
+    assert total == pytest.approx(want, rel=1e-5)

@@ -33,8 +33,8 @@ TF2 write to the default graph (eagerly) or to the FuncGraph (in a trace).
 Before each add and read, the entries TensorFlow's list for that collection
 gained since the last look are moved into the current frame, in order, each
 once (the list keeps them; a per-graph cursor remembers how far it was
-read). In a trace only entries built in that graph count (a FuncGraph starts
-with a copy of its outer graph's lists).
+read). In a trace the entries a FuncGraph copied from its outer graph's
+lists when it was created do not count.
 
 Losses that cannot reach the total
 ----------------------------------
@@ -180,20 +180,43 @@ def _absorb(graph: Any, frame: _Frame, collection: str) -> None:
     if cursors is None:
         cursors = {}
         setattr(graph, _CURSOR_ATTR, cursors)
-    start = min(cursors.get(collection, 0), len(items))
+    if collection not in cursors:
+        cursors[collection] = _inherited(graph, items, collection)
+    start = min(cursors[collection], len(items))
     if start == len(items):
         cursors[collection] = start
         return
     eager = tf.executing_eagerly()
     entries = frame.entries.setdefault(collection, [])
     for item in items[start:]:
-        if tf.is_symbolic_tensor(item):
-            if eager or item.graph is not graph:  # copied from an outer graph
-                continue
-            entries.append((item.name, item))
-        elif not isinstance(item, tf.Tensor) or eager:
+        if not tf.is_symbolic_tensor(item):
             entries.append(("", item))  # an eager tensor or a number
+        elif not eager:  # (eagerly, a graph tensor cannot be summed)
+            entries.append((item.name, item))
     cursors[collection] = len(items)
+
+
+def _inherited(graph: Any, items: list[Any], collection: str) -> int:
+    """How many of ``items`` a FuncGraph copied from its outer graph's list.
+
+    A FuncGraph starts with a copy of its outer graph's collections; those
+    entries belong to the outer context. Without the outer graph (see
+    ``_tf_internals``), the leading entries that are not tensors of
+    ``graph`` are taken for the copy.
+    """
+    if not graph.building_function:
+        return 0
+    outer = _tf_internals.outer_graph(graph)
+    if outer is not None:
+        copied = outer.get_collection(collection)
+        n = 0
+        while n < min(len(copied), len(items)) and items[n] is copied[n]:
+            n += 1
+        return n
+    n = 0
+    while n < len(items) and not (tf.is_symbolic_tensor(items[n]) and items[n].graph is graph):
+        n += 1
+    return n
 
 
 @contextlib.contextmanager

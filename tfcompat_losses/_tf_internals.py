@@ -20,7 +20,7 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
-__all__ = ["OWNER_KEY", "outer_function_graph", "record_owner"]
+__all__ = ["OWNER_KEY", "outer_function_graph", "outer_graph", "record_owner"]
 
 #: The collection in which a graph the emulator touched records itself.
 OWNER_KEY = "tfcompat_losses.owner"
@@ -32,11 +32,17 @@ def _outer_graph_attribute(graph: Any) -> Any:
     return getattr(graph, "outer_graph", _MISSING)
 
 
-def outer_function_graph(graph: Any) -> Any:
-    """The function-building graph ``graph`` is nested in, or None at the top."""
+def outer_graph(graph: Any) -> Any:
+    """The graph ``graph`` is built in, or None (the fallback finds function graphs only)."""
     outer = _outer_graph_attribute(graph)
     if outer is _MISSING:
         return _outer_from_records(graph)
+    return outer
+
+
+def outer_function_graph(graph: Any) -> Any:
+    """The function-building graph ``graph`` is nested in, or None at the top."""
+    outer = outer_graph(graph)
     if outer is not None and getattr(outer, "building_function", False):
         return outer
     return None
