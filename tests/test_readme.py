@@ -26,6 +26,7 @@ def test_every_block_is_tested() -> None:
     starts = [
         "import tensorflow as tf\nimport tfcompat_losses as losses",
         "import tfcompat_losses\ntfcompat_losses.install()",
+        "from tfcompat_losses import v1",
         "import tfcompat_losses.keras as tck",
         "class Denoiser",
         "with tf.GradientTape() as tape, tfcompat_losses.collection_scope()",
@@ -57,6 +58,28 @@ def test_quick_start() -> None:
     y_pm = 2.0 * ns["labels"].numpy() - 1.0
     want_hinge = np.maximum(0.0, 1.0 - y_pm * logits)
     np.testing.assert_allclose(ns["hinge"].numpy(), want_hinge, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["eager", "function"])
+def test_mixed_core_and_contrib(compiled: bool) -> None:
+    d = data()
+    rng = np.random.default_rng(3)
+    logits = tf.constant(rng.normal(size=(B, C)), tf.float32)
+    aux = tf.constant(rng.normal(size=(B, 2)), tf.float32)
+    target = tf.constant(rng.normal(size=(B, 2)), tf.float32)
+    ns = {"tf": tf, "losses": tfcompat_losses, "logits": logits, "aux": aux, "target": target}
+    ns.update(onehot=d["onehot"], w=d["w"], l2=tf.constant(0.5))
+
+    def run() -> tf.Tensor:
+        with tfcompat_losses.collection_scope():
+            return README.run("from tfcompat_losses import v1", dict(ns))["total"]
+
+    total = float(tf.function(run)() if compiled else run())
+    w = d["w"].numpy()
+    xent = contrib_softmax(logits.numpy(), d["onehot"].numpy(), w)  # core == contrib for [B] w
+    sq = ((aux.numpy() - target.numpy()) ** 2).sum(1)
+    mse = float((w * sq).sum() / (np.count_nonzero(w) * 2))
+    assert total == pytest.approx(xent + mse + 0.5, rel=1e-5)
 
 
 def test_install() -> None:
