@@ -501,8 +501,10 @@ def time_target(row: TimeRow) -> tuple[str, bool | None]:
     """The issue's target for a timing row, and whether it is met."""
     s = row.samples
     if row.metric == "eager":
-        ok = s.ratio("ours", "raw_ops") <= 1.10
-        text = "ours <= 1.10x raw_ops"
+        # One code path for every call (no eager fast path): peers are at
+        # 5-7x the floor, the target is 1.5x.
+        ok = s.ratio("ours", "raw_ops") <= 1.50
+        text = "ours <= 1.50x raw_ops"
         if row.case.startswith("softmax"):
             ok = ok and s.ratio("ours", "v1") < 0.20
             text += ", < 0.20x v1"

@@ -64,13 +64,14 @@ import re
 import sys
 import threading
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import tensorflow as tf
 
-from . import _replica, _tf_internals
+from . import _arg_scope, _replica, _tf_internals, _tf_lists
+from ._arg_scope import SLIM_KEY, arg_scope
 from ._compat_args import not_converted, user_site, user_stacklevel
 
 __all__ = [
@@ -89,9 +90,7 @@ LOSSES: str = tf.compat.v1.GraphKeys.LOSSES
 REGULARIZATION_LOSSES: str = tf.compat.v1.GraphKeys.REGULARIZATION_LOSSES
 LEAK_WARNING_SIZE = 10_000
 
-_SLIM_KEY = "tfcompat_losses.add_loss"
 _STORE_ATTR = "_tfcompat_losses_store"  # on a FuncGraph: (thread, replica) -> stack
-_CURSOR_ATTR = "_tfcompat_losses_cursor"  # on a graph: collection -> entries read
 
 
 class CollectionLeakWarning(UserWarning):
@@ -123,9 +122,6 @@ class _Local(threading.local):
 
 _local = _Local()
 _leak_warned = False
-
-#: ``arg_scope([add_loss], ...)`` defaults, also seen by replica threads.
-_ARG_SCOPES: _replica.ScopedStack[dict[str, Any]] = _replica.ScopedStack("arg_scope")
 
 
 def _replica_id() -> Any:
@@ -173,85 +169,8 @@ def _current() -> tuple[Any, list[_Frame] | None]:
 # TensorFlow's own lists.
 
 
-def _absorb(graph: Any, frame: _Frame, collection: str) -> None:
-    """Moves what TF's list for ``collection`` gained since the last look into ``frame``."""
-    items = graph.get_collection_ref(collection)
-    cursors: dict[str, int] | None = getattr(graph, _CURSOR_ATTR, None)
-    if cursors is None:
-        cursors = {}
-        setattr(graph, _CURSOR_ATTR, cursors)
-    if collection not in cursors:
-        cursors[collection] = _inherited(graph, items, collection)
-    start = min(cursors[collection], len(items))
-    if start == len(items):
-        cursors[collection] = start
-        return
-    eager = tf.executing_eagerly()
-    entries = frame.entries.setdefault(collection, [])
-    for item in items[start:]:
-        if not tf.is_symbolic_tensor(item):
-            entries.append(("", item))  # an eager tensor or a number
-        elif not eager:  # (eagerly, a graph tensor cannot be summed)
-            entries.append((item.name, item))
-    cursors[collection] = len(items)
-
-
-def _inherited(graph: Any, items: list[Any], collection: str) -> int:
-    """How many of ``items`` a FuncGraph copied from its outer graph's list.
-
-    A FuncGraph starts with a copy of its outer graph's collections; those
-    entries belong to the outer context. Without the outer graph (see
-    ``_tf_internals``), the leading entries that are not tensors of
-    ``graph`` are taken for the copy.
-    """
-    if not graph.building_function:
-        return 0
-    outer = _tf_internals.outer_graph(graph)
-    if outer is not None:
-        copied = outer.get_collection(collection)
-        n = 0
-        while n < min(len(copied), len(items)) and items[n] is copied[n]:
-            n += 1
-        return n
-    n = 0
-    while n < len(items) and not (tf.is_symbolic_tensor(items[n]) and items[n].graph is graph):
-        n += 1
-    return n
-
-
-@contextlib.contextmanager
-def _restoring_tf_lists(graph: Any, collections: Sequence[str]) -> Iterator[None]:
-    """TF's lists (and the cursors into them) as they were at entry, after the block."""
-    saved = {key: list(graph.get_collection_ref(key)) for key in collections}
-    try:
-        yield
-    finally:
-        cursors: dict[str, int] = getattr(graph, _CURSOR_ATTR, {})
-        for key, items in saved.items():
-            graph.get_collection_ref(key)[:] = items
-            if key in cursors:
-                cursors[key] = min(cursors[key], len(items))
-
-
 # --------------------------------------------------------------------------
 # Adding.
-
-
-def _slim_scope_args() -> dict[str, Any]:
-    """Keyword defaults from an active ``tf_slim.arg_scope``, if tf_slim is used."""
-    slim_mod = sys.modules.get("tf_slim.ops.arg_scope")
-    if slim_mod is None:
-        return {}
-    current = slim_mod.current_arg_scope()
-    if not current:
-        return {}
-    out: dict[str, Any] = {}
-    slim_losses = sys.modules.get("tf_slim.losses.loss_ops")
-    if slim_losses is not None:
-        key = slim_mod.arg_scope_func_key(slim_losses.add_loss)
-        out.update(current.get(key, {}))
-    out.update(current.get(_SLIM_KEY, {}))
-    return out
 
 
 def register_with_tf_slim() -> bool:
@@ -306,12 +225,6 @@ def add_loss(loss: Any, loss_collection: str | None = _MISSING) -> None:
     add_named(loss, None, loss_collection)
 
 
-def _default_collection() -> str:
-    scoped = _slim_scope_args() if "tf_slim.ops.arg_scope" in sys.modules else {}
-    scoped.update(_ARG_SCOPES.top({}))
-    return scoped.get("loss_collection", LOSSES)  # type: ignore[no-any-return]
-
-
 def add_named(loss: Any, name: str | None, loss_collection: str | None = _MISSING) -> None:
     """:func:`add_loss` with the name to filter by in eager mode.
 
@@ -319,7 +232,7 @@ def add_named(loss: Any, name: str | None, loss_collection: str | None = _MISSIN
     match ``get_losses(scope=...)`` as their graph-mode tensor names would.
     """
     if loss_collection is _MISSING:
-        loss_collection = _default_collection()
+        loss_collection = _arg_scope.default_collection()
     if not loss_collection:
         return
     for sink in reversed(_local.sinks):
@@ -330,7 +243,7 @@ def add_named(loss: Any, name: str | None, loss_collection: str | None = _MISSIN
         graph.add_to_collection(loss_collection, loss)
         return
     frame = stack[-1]
-    _absorb(graph, frame, loss_collection)
+    _tf_lists.absorb(graph, frame.entries, loss_collection)
     entries = frame.entries.setdefault(loss_collection, [])
     entries.append((_entry_name(loss, name), loss))
     if len(stack) == 1 and graph is _local.eager_graph and not _leak_warned:
@@ -369,7 +282,7 @@ def _watch_unscoped_eager(collection: str, size: int) -> None:
         loc.new_sites.add(site)
 
 
-add_loss._key_op = _SLIM_KEY  # type: ignore[attr-defined]
+add_loss._key_op = SLIM_KEY  # type: ignore[attr-defined]
 
 
 def _warn_leak(collection: str, size: int) -> None:
@@ -398,7 +311,7 @@ def _entries(collection: str, scope: str | None) -> list[Any]:
     if stack is None:
         return graph.get_collection(collection, scope)
     frame = stack[-1]
-    _absorb(graph, frame, collection)
+    _tf_lists.absorb(graph, frame.entries, collection)
     lost = frame.lost.get(collection)
     if lost:
         raise ValueError(
@@ -563,54 +476,14 @@ def collection_scope() -> Iterator[None]:
                 graph.get_collection_ref(key)[:] = items
         return
     for key in keys:  # what TF's lists hold belongs to the outer frame
-        _absorb(graph, stack[-1], key)
+        _tf_lists.absorb(graph, stack[-1].entries, key)
     depth = len(stack)
     stack.append(_Frame())
     try:
-        with _restoring_tf_lists(graph, keys):
+        with _tf_lists.restoring(graph, keys):
             yield
     finally:
         del stack[depth:]
-
-
-@contextlib.contextmanager
-def arg_scope(
-    list_ops_or_scope: Sequence[Callable[..., Any]] | dict[str, Any], **kwargs: Any
-) -> Iterator[dict[str, Any]]:
-    """``tf.contrib.framework.arg_scope`` for :func:`add_loss`.
-
-    ``with arg_scope([add_loss], loss_collection="my_losses"):`` sends every
-    loss created in the block (by any loss function) to ``my_losses``, also
-    in the replica functions a ``tf.distribute`` strategy runs in the block.
-    Other functions in the list are rejected. ``tf_slim.arg_scope`` works too
-    when tf_slim is installed (see :func:`register_with_tf_slim`).
-
-    Args:
-      list_ops_or_scope: ``[add_loss]``, or a scope dict yielded by an outer
-        ``arg_scope`` to re-enter it.
-      **kwargs: ``loss_collection=...``.
-
-    Yields:
-      The active keyword defaults, re-enterable as ``list_ops_or_scope``.
-    """
-    if isinstance(list_ops_or_scope, dict):
-        current = dict(list_ops_or_scope)
-    else:
-        for op in list_ops_or_scope:
-            if getattr(op, "_key_op", None) != _SLIM_KEY:
-                raise ValueError(
-                    f"arg_scope: only tfcompat_losses.add_loss takes arguments from "
-                    f"this arg_scope, got {op!r}."
-                )
-        unknown = set(kwargs) - {"loss_collection"}
-        if unknown:
-            raise ValueError(
-                f"arg_scope: add_loss takes only loss_collection=, got {sorted(unknown)}."
-            )
-        current = dict(_ARG_SCOPES.top({}))
-        current.update(kwargs)
-    with _ARG_SCOPES.pushed(current):
-        yield current
 
 
 @contextlib.contextmanager
