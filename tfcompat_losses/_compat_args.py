@@ -17,7 +17,7 @@ import inspect
 import sys
 import warnings
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import tensorflow as tf
 
@@ -109,6 +109,6 @@ def renamed_kwargs(**old_to_new: str) -> Callable[[_F], _F]:
                     kwargs[new] = kwargs.pop(old)
             return fn(*args, **kwargs)
 
-        return not_converted(wrapper)  # type: ignore[arg-type]
+        return not_converted(cast(_F, wrapper))
 
     return decorate

@@ -174,8 +174,8 @@ def _sum_all(x: tf.Tensor, rank: int, eager: bool) -> tf.Tensor:
 
 def _count(losses: tf.Tensor, l_dims: list[int | None], start: int) -> Any:
     """:func:`_num_elements` with the static dims already listed."""
-    rest = l_dims[start:]
-    if None in rest:
+    rest = [d for d in l_dims[start:] if d is not None]
+    if len(rest) < len(l_dims) - start:  # an unknown dimension
         return _num_elements(losses, start)
     return float(math.prod(rest))
 

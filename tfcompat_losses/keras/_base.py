@@ -36,7 +36,11 @@ def _drop(loss: Any, collection: str) -> bool:
     return True
 
 
-class ContribLoss(keras.losses.Loss):
+# The flavour's Loss class (typed as Any: Keras 3 or tf_keras, chosen at run time).
+_KerasLoss: Any = keras.losses.Loss
+
+
+class ContribLoss(_KerasLoss):
     """Base class: a contrib loss as a Keras ``Loss``.
 
     Owns what every loss shares: inputs to float32 (so ``mixed_float16`` and

@@ -6,14 +6,14 @@ from typing import Any, ClassVar
 
 import tensorflow as tf
 
-from ._base import PACKAGE, keras
+from ._base import PACKAGE, _KerasLoss, keras
 
 __all__ = ["LiftedStructLoss", "TripletSemiHardLoss"]
 
 _F32 = tf.float32
 
 
-class _MetricLearningLoss(keras.losses.Loss):
+class _MetricLearningLoss(_KerasLoss):
     """Base of the metric-learning losses: labels as ``y_true``, embeddings as ``y_pred``.
 
     The value is contrib's ``tf.contrib.losses.metric_learning`` loss of the

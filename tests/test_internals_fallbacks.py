@@ -1,0 +1,96 @@
+"""The two private TensorFlow/Keras reads, with their fallbacks exercised.
+
+``_tf_internals`` reads ``FuncGraph.outer_graph``; ``_keras_names`` writes
+Keras 3's private table of loss names. Each falls back to public behaviour
+when the private name is gone: these tests take that branch on purpose.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import tfcompat_losses as tcl
+from tfcompat_losses import _keras_names, _tf_internals
+
+X = np.array([[1.0, 2.0], [3.0, 4.0]], np.float32)
+Z = np.zeros_like(X)
+
+
+def _nested_graphs() -> tuple[Any, Any]:
+    """(outer FuncGraph, the FuncGraph of a tf.cond branch inside it)."""
+    seen: dict[str, Any] = {}
+
+    @tf.function
+    def outer(x: tf.Tensor) -> tf.Tensor:
+        seen["outer"] = tf.compat.v1.get_default_graph()
+        tcl.absolute_difference(x, Z)  # the outer trace holds a loss first
+
+        def branch() -> tf.Tensor:
+            seen["inner"] = tf.compat.v1.get_default_graph()
+            return tf.constant(1.0)
+
+        return tf.cond(tf.reduce_sum(x) > 0, branch, lambda: tf.constant(0.0))
+
+    outer(tf.constant(X))
+    return seen["outer"], seen["inner"]
+
+
+def test_outer_graph_attribute() -> None:
+    outer, inner = _nested_graphs()
+    assert _tf_internals.outer_function_graph(inner) is outer
+    assert _tf_internals.outer_function_graph(outer) is None  # top-level trace
+
+
+def test_outer_graph_fallback_finds_the_enclosing_trace(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_tf_internals, "_outer_graph_attribute", lambda g: _tf_internals._MISSING)
+    outer, inner = _nested_graphs()
+    assert _tf_internals.outer_function_graph(inner) is outer
+    assert _tf_internals.outer_function_graph(outer) is None
+
+
+def test_fallback_still_refuses_a_partial_total(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_tf_internals, "_outer_graph_attribute", lambda g: _tf_internals._MISSING)
+
+    @tf.function
+    def step(x: tf.Tensor) -> tf.Tensor:
+        tcl.absolute_difference(x, Z)
+
+        def branch() -> tf.Tensor:
+            return tcl.mean_squared_error(x, Z)
+
+        tf.cond(tf.reduce_sum(x) > 0, branch, lambda: tf.constant(0.0))
+        return tcl.get_total_loss()
+
+    with pytest.raises(ValueError, match="nested graph"):
+        step(tf.constant(X))
+
+
+def test_string_names_are_added_to_the_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    table: dict[str, Any] = {}
+    monkeypatch.setattr(_keras_names, "_builtin_loss_table", lambda: table)
+
+    class Probe:
+        pass
+
+    assert _keras_names.add_string_names("pkg", [Probe])
+    assert table == {"pkg>Probe": Probe}
+
+
+@pytest.mark.keras
+def test_without_the_table_serialization_still_works(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fallback: no string names, but registered (de)serialization as before."""
+    monkeypatch.setattr(_keras_names, "_builtin_loss_table", lambda: None)
+    from tfcompat_losses import keras as tck
+
+    assert not _keras_names.add_string_names(tck.PACKAGE, [tck.SoftmaxCrossEntropy])
+    loss = tck.SoftmaxCrossEntropy(label_smoothing=0.2)
+    config = tf.keras.utils.serialize_keras_object(loss)
+    back = tf.keras.utils.deserialize_keras_object(config)
+    assert type(back) is tck.SoftmaxCrossEntropy and back.label_smoothing == 0.2
+    y = np.eye(3, dtype=np.float32)
+    logits = np.array([[2.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 3.0]], np.float32)
+    assert float(back(y, logits)) == pytest.approx(float(loss(y, logits)))
