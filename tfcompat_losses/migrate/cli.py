@@ -7,7 +7,8 @@
 
 PATH is a file, a directory (searched for ``*.py``) or ``-`` (stdin). Output:
 unified diffs on stdout (the default), or the files rewritten in place
-(``--write``; with ``-`` the migrated source goes to stdout). ``--check``
+(``--write``; with ``-`` the migrated source goes to stdout:
+``tfcompat-losses migrate --write - < old.py > new.py``). ``--check``
 makes the exit status 1 when something would change. Notes, progress and
 errors go to stderr; ``--report-json`` writes the notes as JSON instead.
 
@@ -157,12 +158,14 @@ def build_parser(prog: str = "tfcompat-losses migrate") -> argparse.ArgumentPars
     parser = argparse.ArgumentParser(
         prog=prog,
         description="Rewrite code that uses tf.contrib.losses (also through slim.losses, "
-        "tf_slim.losses, import aliases, module aliases and loss collections) to use "
-        "tfcompat_losses. Everything else is left byte-for-byte alone.",
+        "tf_slim.losses, import aliases and module aliases) to use tfcompat_losses, with "
+        "the other TF1 writers and readers of the loss collections (tf.add_to_collection, "
+        "tf.get_collection, TF1's core tf.losses -> tfcompat_losses.v1). Everything else "
+        "is left byte-for-byte alone.",
         epilog="Notes (one per call site, on stderr unless --report-json): "
         "PATH:LINE:COL: CODE message; TCL1xx contrib numbers kept that differ from native "
         "TF2, TCL2xx old keywords left as is, TCL3xx code left alone, TCL4xx loss "
-        "collections, TCL5xx legacy TF1 code that is not contrib. "
+        "collections, TCL5xx TF1's core tf.losses where it may be Keras' (left alone). "
         "Exit status: 0 done; 1 with --check when a file would change; 2 when a "
         "file could not be read or parsed (it is left untouched) or on bad usage.",
     )
