@@ -12,8 +12,10 @@ Importing this module does not import TensorFlow.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
+from typing import Any
 
 __all__ = ["PATH", "render"]
 
@@ -27,8 +29,8 @@ _HEADER = (
 
 def render() -> str:
     """The text of ``__init__.pyi``."""
-    from . import _ALIASES, _API, _SUBMODULES
-
+    package = _package()
+    _API, _ALIASES, _SUBMODULES = package._API, package._ALIASES, package._SUBMODULES
     out = [_HEADER]
     for sub in sorted(_SUBMODULES):
         out.append(f"from . import {sub} as {sub}\n")
@@ -50,9 +52,12 @@ def _isort_order(name: str) -> tuple[int, str]:
 
 
 def _all() -> list[str]:
-    from . import __all__ as names
+    return list(_package().__all__)
 
-    return list(names)
+
+def _package() -> Any:
+    # The package's own tables (type checkers see the stub, which has none).
+    return importlib.import_module(__package__ or "tfcompat_losses")
 
 
 def main(argv: list[str]) -> int:

@@ -78,7 +78,10 @@ def _parse(ctx: Context, node: ast.stmt) -> cst.Import | cst.ImportFrom:
 @functools.lru_cache(maxsize=256)
 def _parse_statement(text: str) -> cst.Import | cst.ImportFrom:
     stmt = cst.parse_statement(text)
-    return stmt.body[0]  # type: ignore[union-attr, return-value]
+    assert isinstance(stmt, cst.SimpleStatementLine)  # the text of one import statement
+    node = stmt.body[0]
+    assert isinstance(node, (cst.Import, cst.ImportFrom))
+    return node
 
 
 def _provide(ctx: Context, site: ImportSite, module: str) -> None:
@@ -174,11 +177,11 @@ def _from(ctx: Context, site: ImportSite, node: ast.ImportFrom) -> None:
         return
     by_module: dict[str | None, list[cst.ImportAlias]] = {}
     comments: list[str] = []
-    for alias, target, statement in zip(imp.names, groups, own, strict=True):
+    for cst_alias, target, statement in zip(imp.names, groups, own, strict=True):
         if statement is None:
-            by_module.setdefault(target, []).append(alias)
+            by_module.setdefault(target, []).append(cst_alias)
         else:
-            comments.extend(_COMMENT.findall(_CODE.code_for_node(alias)))
+            comments.extend(_COMMENT.findall(_CODE.code_for_node(cst_alias)))
     if not by_module:  # every name became a statement: keep all the comments
         comments = _COMMENT.findall(_CODE.code_for_node(imp))
     statements = [

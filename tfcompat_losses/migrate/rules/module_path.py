@@ -45,7 +45,7 @@ def run(ctx: Context) -> None:
         if not legacy:
             continue
         k, k0 = legacy[-1], legacy[0]  # deepest and shallowest module prefix
-        module = ref.canon[k]
+        module: str = ref.canon[k]  # type: ignore[assignment]  # (in NEW_MODULE: not None)
         member = ref.names[k + 1] if k + 1 < len(ref.names) else None
         moved = False  # metric-learning name reached through the top-level module
         if member is not None:
