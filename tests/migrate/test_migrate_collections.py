@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from _migrate_helpers import check, check_noop
 
+from tfcompat_losses.migrate import migrate_source
+
 HEAD = "import tensorflow as tf\n"
 NEW_HEAD = "import tensorflow as tf\nimport tfcompat_losses\n"
 
@@ -161,7 +163,7 @@ def test_other_uses_of_the_loss_keys_get_a_note_saying_what_is_lost() -> None:
         import tensorflow as tf
         d = graph.get_collection(tf.GraphKeys.LOSSES)
         tf.add_to_collections([tf.compat.v1.GraphKeys.REGULARIZATION_LOSSES, 'mine'], r)
-        KEY = tf.GraphKeys.LOSSES
+        tf.compat.v1.get_default_graph().clear_collection(name=tf.GraphKeys.LOSSES)
         """,
         notes=["TCL402", "TCL402", "TCL402"],
     )
@@ -170,6 +172,32 @@ def test_other_uses_of_the_loss_keys_get_a_note_saying_what_is_lost() -> None:
     assert "TensorFlow's own LOSSES collection" in first.message
     assert "missing from tfcompat_losses.get_total_loss()" in first.message
     assert "REGULARIZATION_LOSSES collection" in result.notes[1].message
+
+
+def test_a_loss_key_passed_to_a_loss_function_is_fine() -> None:
+    # The key is the string tfcompat_losses uses too.
+    check(
+        """\
+        import tensorflow as tf
+        tf.contrib.losses.add_loss(r, loss_collection=tf.GraphKeys.REGULARIZATION_LOSSES)
+        tf.losses.log_loss(y, p, loss_collection=tf.GraphKeys.LOSSES)
+        KEY = tf.GraphKeys.LOSSES
+        """,
+        """\
+        import tensorflow as tf
+        import tfcompat_losses
+        import tfcompat_losses.v1
+        tfcompat_losses.add_loss(r, loss_collection=tf.GraphKeys.REGULARIZATION_LOSSES)
+        tfcompat_losses.v1.log_loss(y, p, loss_collection=tf.GraphKeys.LOSSES)
+        KEY = tf.GraphKeys.LOSSES
+        """,
+        notes=[],
+    )
+    assert migrate_source(
+        "import tensorflow as tf\n"
+        "import tfcompat_losses\n"
+        "tfcompat_losses.add_loss(r, loss_collection=tf.GraphKeys.REGULARIZATION_LOSSES)\n"
+    ).notes == []
 
 
 def test_other_collections_and_lookalikes_untouched() -> None:

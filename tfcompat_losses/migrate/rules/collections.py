@@ -13,10 +13,10 @@ Before -> after (``tf`` bound to ``tensorflow`` or ``tensorflow.compat.v1``)::
 The key may also be spelled ``tf.compat.v1.GraphKeys.LOSSES``, ``ops.GraphKeys``
 or the string ``"losses"`` / ``"regularization_losses"``. Other collections
 are not looked at. ``get_collection_ref`` (the mutable list) and any other
-use of the two loss keys (``graph.get_collection(tf.GraphKeys.LOSSES)``,
-``tf.add_to_collections([...], x)``, a key kept in a variable ...) are left
-alone with a note saying what the tfcompat_losses collection will not see
-there. The call is
+use of the two loss keys with TensorFlow's collection API
+(``graph.get_collection(tf.GraphKeys.LOSSES)``, ``tf.add_to_collections([...],
+x)``) are left alone with a note saying what the tfcompat_losses collection
+will not see there. The call is
 rebuilt with libcst, so the remaining arguments keep their formatting; a
 comment that sat after the removed key moves next to the opening
 parenthesis, and a call whose comments could not be kept is left alone.
@@ -38,7 +38,7 @@ from .._api import (
 )
 from ._context import Context, shift_aligned_lines, string_lines
 
-__all__ = ["EXTRA_ARGUMENT", "NEW_FUNCTION", "run"]
+__all__ = ["EXTRA_ARGUMENT", "NEW_FUNCTION", "TF_COLLECTION_METHODS", "run"]
 
 #: (collection function, key) -> the tfcompat_losses function replacing the call
 NEW_FUNCTION: dict[tuple[str, str], str] = {
@@ -47,6 +47,18 @@ NEW_FUNCTION: dict[tuple[str, str], str] = {
     (ADD_TO_COLLECTION, "losses"): "add_loss",
     (ADD_TO_COLLECTION, "regularization_losses"): "add_loss",
 }
+
+#: Names of TensorFlow's collection functions and ``Graph`` methods: a loss key
+#: passed to one of them (other than in a call rewritten here) gets a note.
+TF_COLLECTION_METHODS = frozenset(
+    {
+        "add_to_collection",
+        "add_to_collections",
+        "clear_collection",
+        "get_collection",
+        "get_collection_ref",
+    }
+)
 
 #: (collection function, key) -> the argument the new call takes in addition
 #: (its keyword, and its value as code).
@@ -96,10 +108,7 @@ def run(ctx: Context) -> None:
             ctx.note(call, "TCL403", ref.dotted, key=key_text, reason=reason)
         else:
             sites.append((call, canon, new, ref.dotted, key))
-    for ref in ctx.refs:  # the keys used anywhere else
-        key = COLLECTION_KEYS.get(ref.canon[-1] or "")
-        if key is not None and id(ref.node) not in seen and not ref.store:
-            ctx.note(ref.node, "TCL402", ref.dotted, key=key.upper())
+    _note_other_uses(ctx, seen)
     # Innermost first, so an outer call folds in the inner rewrite.
     sites.sort(key=lambda s: ctx.source.end(s[0]) - ctx.source.start(s[0]))
     for call, canon, new, symbol, key in sites:
@@ -138,6 +147,37 @@ def _realign(ctx: Context, call: ast.Call, start: int, before: str, after: str) 
         ("\0" * offset) + after, offset + len(first_old) - common, delta, skip
     )
     return realigned[offset:]
+
+
+def _note_other_uses(ctx: Context, seen: set[int]) -> None:
+    """TCL402 at a loss key passed to TensorFlow's collection API elsewhere:
+    ``graph.get_collection(tf.GraphKeys.LOSSES)``, ``tf.add_to_collections([...], x)``.
+
+    (Passed to a loss function, ``loss_collection=tf.GraphKeys.LOSSES``, the key
+    is just the string the library uses too: nothing to say.)
+    """
+    keys = [
+        (ref, key)
+        for ref in ctx.refs
+        if not ref.store
+        and id(ref.node) not in seen
+        and (key := COLLECTION_KEYS.get(ref.canon[-1] or "")) is not None
+    ]
+    if not keys:
+        return
+    passed: set[int] = set()  # nodes inside the arguments of a TF collection call
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, ast.Call) and _callee(node) in TF_COLLECTION_METHODS:
+            for arg in (*node.args, *(kw.value for kw in node.keywords)):
+                passed.update(id(n) for n in ast.walk(arg))
+    for ref, key in keys:
+        if id(ref.node) in passed:
+            ctx.note(ref.node, "TCL402", ref.dotted, key=key.upper())
+
+
+def _callee(call: ast.Call) -> str | None:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
 
 
 def _argument(call: ast.Call, index: int, name: str) -> ast.expr | None:
