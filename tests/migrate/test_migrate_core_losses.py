@@ -151,6 +151,25 @@ def test_imports_of_the_core_module() -> None:
     )
 
 
+def test_star_import_and_module_alias() -> None:
+    check(
+        """\
+        import tensorflow as tf
+        from tensorflow.compat.v1.losses import *
+        losses = tf.compat.v1.losses
+        y = losses.log_loss(a, b)
+        """,
+        """\
+        import tensorflow as tf
+        from tfcompat_losses.v1 import *
+        import tfcompat_losses.v1
+        losses = tfcompat_losses.v1
+        y = losses.log_loss(a, b)
+        """,
+        notes=[],
+    )
+
+
 def test_plain_tensorflow_import_in_tf1_code() -> None:
     check(
         """\

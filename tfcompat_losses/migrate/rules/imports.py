@@ -37,6 +37,7 @@ import libcst as cst
 
 from .._analysis import ImportSite
 from .._api import (
+    CORE_LOSSES,
     LOSSES,
     METRIC_LEARNING,
     METRIC_LEARNING_FUNCTIONS,
@@ -146,7 +147,8 @@ def _from(ctx: Context, site: ImportSite, node: ast.ImportFrom) -> None:
         bound = alias.asname or alias.name
         if alias.name == "*" and legacy:
             target = NEW_MODULE[canon]
-            ctx.note(node, "TCL304", "*", module=module)
+            if canon != CORE_LOSSES:  # (the core API keeps its names and keywords)
+                ctx.note(node, "TCL304", "*", module=module)
         elif legacy and canon != METRIC_LEARNING and alias.name in PROVIDED[canon]:
             target = NEW_MODULE[canon]
         elif (
