@@ -217,3 +217,19 @@ def test_alignment_inside_a_rewritten_collection_call() -> None:
                                                           y))
         """,
     )
+
+
+def test_alignment_when_a_metric_learning_name_moves() -> None:
+    check(
+        """\
+        import tensorflow.contrib.losses as L
+        x = L.npairs_loss(labels,
+                          anchor, positive)
+        """,
+        """\
+        import tfcompat_losses as L
+        import tfcompat_losses.metric_learning
+        x = L.metric_learning.npairs_loss(labels,
+                                          anchor, positive)
+        """,
+    )

@@ -10,7 +10,7 @@ from .._api import CORE_LOSSES, PLAIN_CORE_LOSSES, canonical
 from .._codes import message
 from .._source import Edit, Source, apply_edits
 
-__all__ = ["Context", "Note", "shift_aligned_lines", "string_lines"]
+__all__ = ["Context", "Note", "aligned", "shift_aligned_lines", "string_lines"]
 
 
 @dataclass(frozen=True)
@@ -129,8 +129,15 @@ def shift_aligned_lines(
     lines = text.splitlines(keepends=True)
     for i in range(1, len(lines)):
         line = lines[i]
-        indent = len(line) - len(line.lstrip(" \t"))
-        if i in skip or "\t" in line[:indent] or indent < column or not line.strip():
-            continue
-        lines[i] = " " * (indent + delta) + line[indent:] if indent + delta >= 0 else line
+        if i not in skip and aligned(line, column):
+            indent = len(line) - len(line.lstrip(" "))
+            lines[i] = " " * max(0, indent + delta) + line[indent:]
     return "".join(lines)
+
+
+def aligned(line: str, column: int) -> bool:
+    """Whether ``line`` (a continuation line) is indented with spaces only to
+    ``column`` or further: aligned to something at or after that column of
+    the line above, rather than a hanging indent."""
+    indent = len(line) - len(line.lstrip(" \t"))
+    return bool(line.strip()) and indent >= column and "\t" not in line[:indent]

@@ -31,11 +31,12 @@ import ast
 
 from .._api import LOSSES, METRIC_LEARNING, METRIC_LEARNING_FUNCTIONS, NEW_MODULE, PROVIDED
 from .._source import Edit
-from ._context import Context, string_lines
+from ._context import Context, aligned, string_lines
 
 __all__ = ["run"]
 
 _ML = NEW_MODULE[METRIC_LEARNING]
+_SUBMODULE = ".metric_learning"
 
 
 def run(ctx: Context) -> None:
@@ -61,8 +62,12 @@ def run(ctx: Context) -> None:
         if k0 == 0:
             # The root name is the module; its binding is rewritten elsewhere.
             if moved:
-                ctx.replace(*_at_end(ctx, ref.parts[k]), ".metric_learning")
+                at, _ = _at_end(ctx, ref.parts[k])
+                ctx.replace(at, at, _SUBMODULE)
                 ctx.needs.add(_ML)
+                if ref.call is not None:
+                    line = ref.parts[k].end_lineno or ref.parts[k].lineno
+                    shifts.append((ref.call, line, at, len(_SUBMODULE)))
             elif k > 0 and module == METRIC_LEARNING:
                 ctx.needs.add(_ML)  # ``L.metric_learning.x`` needs the submodule loaded
             continue
@@ -99,14 +104,11 @@ def _realign(ctx: Context, shifts: list[tuple[ast.Call, int, int, int]]) -> list
         column = end - src.line_start(first)
         inside_strings = string_lines(call)
         for line in range(first + 1, last + 1):
-            if line in inside_strings:
-                continue
             start = src.line_start(line)
-            text = src.text[start : src.line_end(start)]
-            indent = len(text) - len(text.lstrip(" \t"))
-            if indent == len(text) or "\t" in text[:indent] or indent < column:
-                continue
-            by_line[line] = by_line.get(line, 0) + delta
+            if line not in inside_strings and aligned(
+                src.text[start : src.line_end(start)], column
+            ):
+                by_line[line] = by_line.get(line, 0) + delta
     edits = []
     for line, delta in sorted(by_line.items()):
         start = src.line_start(line)
