@@ -78,6 +78,7 @@ _SIGNATURE: dict[str, tuple[str, str, str, bool]] = {
 }
 
 _KEY_STRINGS = frozenset(COLLECTION_KEYS.values())
+_KEY_NAMES = frozenset(k.rpartition(".")[2] for k in COLLECTION_KEYS)
 _EMPTY = cst.SimpleWhitespace("")
 _SPACE = cst.SimpleWhitespace(" ")
 _CODE = cst.Module([])
@@ -159,7 +160,8 @@ def _note_other_uses(ctx: Context, seen: set[int]) -> None:
     keys = [
         (ref, key)
         for ref in ctx.refs
-        if not ref.store
+        if ref.names[-1] in _KEY_NAMES  # (a cheap test first: most chains are not keys)
+        and not ref.store
         and id(ref.node) not in seen
         and (key := COLLECTION_KEYS.get(ref.canon[-1] or "")) is not None
     ]
