@@ -97,6 +97,8 @@ def test_tf_bound_to_compat_v1() -> None:
         "with tf.variable_scope('net'):\n    pass",
         "r = tf.losses.Reduction.MEAN",
         "from tensorflow.contrib import layers",
+        "opt = tf.train.AdamOptimizer(1e-3)",
+        "tf.logging.set_verbosity(tf.logging.INFO)",
     ],
 )
 def test_tf1_only_names_prove_tf1_code(evidence: str) -> None:
@@ -118,6 +120,8 @@ def test_ambiguous_tf2_names_are_left_with_a_note() -> None:
         h = tf.losses.Huber(delta=2.0)
         k = tf.keras.losses.mean_squared_error(y, p)
         n = tf.compat.v1.GraphKeys
+        opt = tf.compat.v1.train.AdamOptimizer(1e-3)
+        opt2 = tf.train.Adam(1e-3)
         """,
         notes=["TCL501"],
     )

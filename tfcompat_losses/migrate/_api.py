@@ -43,6 +43,7 @@ __all__ = [
     "PLAIN_CORE_LOSSES",
     "PROVIDED",
     "TF1_ONLY",
+    "TF1_ONLY_MEMBERS",
     "TF1_ONLY_REDUCTIONS",
     "TOP_LEVEL_NAMES",
     "TRACKED_ROOTS",
@@ -159,7 +160,9 @@ TF1_ONLY = frozenset(
         "Session",
         "add_to_collection",
         "add_to_collections",
+        "app",
         "contrib",
+        "flags",
         "get_collection",
         "get_collection_ref",
         "get_default_graph",
@@ -169,6 +172,8 @@ TF1_ONLY = frozenset(
         "global_variables_initializer",
         "layers",
         "local_variables_initializer",
+        "log",
+        "logging",
         "placeholder",
         "placeholder_with_default",
         "to_float",
@@ -177,6 +182,23 @@ TF1_ONLY = frozenset(
         "variable_scope",
     }
 )
+#: The same for ``tensorflow.<module>.<name>``.
+TF1_ONLY_MEMBERS: dict[str, frozenset[str]] = {
+    "train": frozenset(
+        {
+            "AdagradOptimizer",
+            "AdamOptimizer",
+            "GradientDescentOptimizer",
+            "MomentumOptimizer",
+            "MonitoredTrainingSession",
+            "RMSPropOptimizer",
+            "Saver",
+            "exponential_decay",
+            "get_global_step",
+            "get_or_create_global_step",
+        }
+    ),
+}
 
 #: Collection functions and keys (canonical spellings).
 GET_COLLECTION = "tensorflow.get_collection"

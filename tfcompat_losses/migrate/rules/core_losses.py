@@ -29,7 +29,9 @@ provably TF1's core API:
    module is TF1 code, that is, it reads a name only TF1 has: anything under
    ``tf.contrib`` (or imports it), one of :data:`.._api.TF1_ONLY`
    (``tf.GraphKeys``, ``tf.get_collection``, ``tf.Session``,
-   ``tf.placeholder``, ``tf.variable_scope`` ...), a ``tf.losses`` name
+   ``tf.placeholder``, ``tf.variable_scope`` ...) or
+   :data:`.._api.TF1_ONLY_MEMBERS` (``tf.train.AdamOptimizer``,
+   ``tf.train.Saver`` ...), a ``tf.losses`` name
    Keras does not have (every TF1 name but ``mean_squared_error`` and
    ``Reduction``), or a TF1-only ``Reduction`` member (``MEAN``,
    ``SUM_BY_NONZERO_WEIGHTS``, ``SUM_OVER_NONZERO_WEIGHTS``).
@@ -55,6 +57,7 @@ from .._api import (
     CORE_LOSS_NAMES,
     PLAIN_CORE_LOSSES,
     TF1_ONLY,
+    TF1_ONLY_MEMBERS,
     TF1_ONLY_REDUCTIONS,
 )
 from ._context import Context
@@ -112,6 +115,8 @@ def _only_in_tf1(parts: tuple[str, ...]) -> bool:
     if len(parts) < 2 or parts[0] != "tensorflow":
         return False
     if parts[1] in TF1_ONLY:
+        return True
+    if len(parts) > 2 and parts[2] in TF1_ONLY_MEMBERS.get(parts[1], ()):
         return True
     if parts[1] != "losses" or len(parts) < 3:
         return False
