@@ -15,124 +15,86 @@ from __future__ import annotations
 
 import typing as _typing
 
-if _typing.TYPE_CHECKING:
-    from ._classification import (
-        hinge_loss,
-        sigmoid_cross_entropy,
-        softmax_cross_entropy,
-        sparse_softmax_cross_entropy,
-    )
-    from ._collection import (
-        LOSSES,
-        REGULARIZATION_LOSSES,
-        CollectionLeakWarning,
-        add_loss,
-        arg_scope,
-        collection_scope,
-        get_losses,
-        get_regularization_losses,
-        get_total_loss,
-        register_with_tf_slim,
-    )
-    from ._regression import (
-        absolute_difference,
-        cosine_distance,
-        log_loss,
-        mean_pairwise_squared_error,
-        mean_squared_error,
-    )
-    from ._weighting import ContribQuirkWarning, compute_weighted_loss
-    from .distribute import exact_averaging
-    from .legacy import install, uninstall
-
-    # TF 0.x names kept by contrib as aliases.
-    sum_of_squares = mean_squared_error
-    sum_of_pairwise_squares = mean_pairwise_squared_error
-    log = log_loss
-
 __version__ = "0.1.0"
 
-__all__ = [
-    "LOSSES",
-    "REGULARIZATION_LOSSES",
-    "CollectionLeakWarning",
-    "ContribQuirkWarning",
-    "absolute_difference",
-    "add_loss",
-    "arg_scope",
-    "collection_scope",
-    "compute_weighted_loss",
-    "cosine_distance",
-    "exact_averaging",
-    "get_losses",
-    "get_regularization_losses",
-    "get_total_loss",
-    "hinge_loss",
-    "install",
-    "log",
-    "log_loss",
-    "mean_pairwise_squared_error",
-    "mean_squared_error",
-    "register_with_tf_slim",
-    "sigmoid_cross_entropy",
-    "softmax_cross_entropy",
-    "sparse_softmax_cross_entropy",
-    "sum_of_pairwise_squares",
-    "sum_of_squares",
-    "uninstall",
-]
-
-# The API (and TensorFlow with it) is imported on first use (PEP 562), all of
-# it at once as a plain import would: ``tfcompat-losses migrate`` needs none
-# of it and starts ~6 s sooner.
-_HOME: dict[str, str] = {
-    "hinge_loss": "_classification",
-    "sigmoid_cross_entropy": "_classification",
-    "softmax_cross_entropy": "_classification",
-    "sparse_softmax_cross_entropy": "_classification",
-    "LOSSES": "_collection",
-    "REGULARIZATION_LOSSES": "_collection",
-    "CollectionLeakWarning": "_collection",
-    "add_loss": "_collection",
-    "arg_scope": "_collection",
-    "collection_scope": "_collection",
-    "get_losses": "_collection",
-    "get_regularization_losses": "_collection",
-    "get_total_loss": "_collection",
-    "register_with_tf_slim": "_collection",
-    "absolute_difference": "_regression",
-    "cosine_distance": "_regression",
-    "log_loss": "_regression",
-    "mean_pairwise_squared_error": "_regression",
-    "mean_squared_error": "_regression",
-    "ContribQuirkWarning": "_weighting",
-    "compute_weighted_loss": "_weighting",
-    "exact_averaging": "distribute",
-    "install": "legacy",
-    "uninstall": "legacy",
+# The public API, written once: home module -> the names the package takes
+# from it. ``__all__``, the loader below and the typed view ``__init__.pyi``
+# (generated from these tables by ``python -m tfcompat_losses._stub``; a test
+# checks it is current) all come from here.
+_API: dict[str, tuple[str, ...]] = {
+    "_classification": (
+        "hinge_loss",
+        "sigmoid_cross_entropy",
+        "softmax_cross_entropy",
+        "sparse_softmax_cross_entropy",
+    ),
+    "_collection": (
+        "LOSSES",
+        "REGULARIZATION_LOSSES",
+        "CollectionLeakWarning",
+        "add_loss",
+        "arg_scope",
+        "collection_scope",
+        "get_losses",
+        "get_regularization_losses",
+        "get_total_loss",
+        "register_with_tf_slim",
+    ),
+    "_regression": (
+        "absolute_difference",
+        "cosine_distance",
+        "log_loss",
+        "mean_pairwise_squared_error",
+        "mean_squared_error",
+    ),
+    "_weighting": ("ContribQuirkWarning", "compute_weighted_loss"),
+    "distribute": ("exact_averaging",),
+    "legacy": ("install", "uninstall"),
 }
-_ALIASES = {
+# TF 0.x names contrib kept as aliases -> the function they name.
+_ALIASES: dict[str, str] = {
     "sum_of_squares": "mean_squared_error",
     "sum_of_pairwise_squares": "mean_pairwise_squared_error",
     "log": "log_loss",
 }
+# Public submodules: loaded with the API and listed in ``__all__``. (TF1's
+# core ``tf.losses`` API, ``v1``, belongs here.)
+_SUBMODULES: tuple[str, ...] = ()
+
+__all__ = sorted([*(n for names in _API.values() for n in names), *_ALIASES, *_SUBMODULES])
+
+# Why the API is loaded on first use (PEP 562) rather than imported here:
+# the ``tfcompat-losses`` command (``tfcompat_losses.migrate``, also
+# ``python -m tfcompat_losses``) lives in this package and needs none of it;
+# importing TensorFlow would cost it ~6 s of start-up. The first access to
+# any public name loads all of it at once, as a plain import would.
+
+
+_loaded = False
 
 
 def _load() -> None:
+    global _loaded
     import importlib
 
     api = globals()
-    for name, home in _HOME.items():
-        api[name] = getattr(importlib.import_module(f".{home}", __name__), name)
+    for home, names in _API.items():
+        module = importlib.import_module(f".{home}", __name__)
+        for name in names:
+            api[name] = getattr(module, name)
     for alias, name in _ALIASES.items():
         api[alias] = api[name]
+    for sub in _SUBMODULES:
+        api[sub] = importlib.import_module(f".{sub}", __name__)
+    _loaded = True
 
 
 def __getattr__(name: str) -> _typing.Any:
-    if not name.startswith("__") and "log_loss" not in globals():
-        _load()  # also binds the submodules (``tfcompat_losses.legacy`` ...)
-        if name in globals():
-            return globals()[name]
+    # Only the API's own names load it: ``from tfcompat_losses import migrate``
+    # (or ``_stub``) asks for other names first, and must not import TensorFlow.
+    if not _loaded and (name in __all__ or name in _API):
+        _load()  # also binds the home submodules (``tfcompat_losses.legacy`` ...)
+        return globals()[name]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from _migrate_helpers import check, check_noop
 
+from tfcompat_losses.migrate import migrate_source
+
 HEAD = "import tensorflow as tf\n"
 NEW_HEAD = "import tensorflow as tf\nimport tfcompat_losses\n"
 
@@ -56,6 +58,31 @@ PAIRS = {
     "add_loss_keywords": (
         "tf.add_to_collection(name=tf.GraphKeys.LOSSES, value=loss)",
         "tfcompat_losses.add_loss(loss=loss)",
+    ),
+    "add_regularization": (
+        "tf.add_to_collection(tf.GraphKeys.REGULARIZATION_LOSSES, penalty * factor)",
+        "tfcompat_losses.add_loss(penalty * factor, tfcompat_losses.REGULARIZATION_LOSSES)",
+    ),
+    "add_regularization_string_compat_v1": (
+        "tf.compat.v1.add_to_collection('regularization_losses', r)",
+        "tfcompat_losses.add_loss(r, tfcompat_losses.REGULARIZATION_LOSSES)",
+    ),
+    "add_loss_string": (
+        "tf.compat.v1.add_to_collection('losses', x)",
+        "tfcompat_losses.add_loss(x)",
+    ),
+    "add_regularization_keywords": (
+        "tf.add_to_collection(value=r, name=tf.GraphKeys.REGULARIZATION_LOSSES)",
+        "tfcompat_losses.add_loss(loss=r, loss_collection=tfcompat_losses.REGULARIZATION_LOSSES)",
+    ),
+    "add_regularization_multiline_comment": (
+        "tf.add_to_collection(\n"
+        "    tf.GraphKeys.REGULARIZATION_LOSSES,\n"
+        "    r,  # the penalty\n"
+        ")",
+        "tfcompat_losses.add_loss(\n"
+        "    r, tfcompat_losses.REGULARIZATION_LOSSES,  # the penalty\n"
+        ")",
     ),
     "inside_an_expression": (
         "total = tf.add_n(tf.get_collection(tf.GraphKeys.LOSSES)) + 1.0",
@@ -121,14 +148,56 @@ def test_left_alone_with_a_note() -> None:
         """\
         import tensorflow as tf
         a = tf.get_collection_ref(tf.GraphKeys.LOSSES)
-        tf.add_to_collection(tf.GraphKeys.REGULARIZATION_LOSSES, r)
         tf.add_to_collection(tf.GraphKeys.LOSSES, *values)
         b = tf.get_collection(  # before
             tf.GraphKeys.LOSSES,  # after
             scope)
         """,
-        notes=["TCL403", "TCL402", "TCL403", "TCL403"],
+        notes=["TCL403", "TCL403", "TCL403"],
     )
+
+
+def test_other_uses_of_the_loss_keys_get_a_note_saying_what_is_lost() -> None:
+    result = check_noop(
+        """\
+        import tensorflow as tf
+        d = graph.get_collection(tf.GraphKeys.LOSSES)
+        tf.add_to_collections([tf.compat.v1.GraphKeys.REGULARIZATION_LOSSES, 'mine'], r)
+        tf.compat.v1.get_default_graph().clear_collection(name=tf.GraphKeys.LOSSES)
+        """,
+        notes=["TCL402", "TCL402", "TCL402"],
+    )
+    first = result.notes[0]
+    assert (first.line, first.column, first.symbol) == (2, 26, "tf.GraphKeys.LOSSES")
+    assert "TensorFlow's own LOSSES collection" in first.message
+    assert "missing from tfcompat_losses.get_total_loss()" in first.message
+    assert "REGULARIZATION_LOSSES collection" in result.notes[1].message
+
+
+def test_a_loss_key_passed_to_a_loss_function_is_fine() -> None:
+    # The key is the string tfcompat_losses uses too.
+    check(
+        """\
+        import tensorflow as tf
+        tf.contrib.losses.add_loss(r, loss_collection=tf.GraphKeys.REGULARIZATION_LOSSES)
+        tf.losses.log_loss(y, p, loss_collection=tf.GraphKeys.LOSSES)
+        KEY = tf.GraphKeys.LOSSES
+        """,
+        """\
+        import tensorflow as tf
+        import tfcompat_losses
+        import tfcompat_losses.v1
+        tfcompat_losses.add_loss(r, loss_collection=tf.GraphKeys.REGULARIZATION_LOSSES)
+        tfcompat_losses.v1.log_loss(y, p, loss_collection=tf.GraphKeys.LOSSES)
+        KEY = tf.GraphKeys.LOSSES
+        """,
+        notes=[],
+    )
+    assert migrate_source(
+        "import tensorflow as tf\n"
+        "import tfcompat_losses\n"
+        "tfcompat_losses.add_loss(r, loss_collection=tf.GraphKeys.REGULARIZATION_LOSSES)\n"
+    ).notes == []
 
 
 def test_other_collections_and_lookalikes_untouched() -> None:
@@ -139,7 +208,7 @@ def test_other_collections_and_lookalikes_untouched() -> None:
         b = tf.get_collection('my_losses')
         c = tf.get_collection(KEY)
         tf.add_to_collection('outputs', y)
-        d = graph.get_collection(tf.GraphKeys.LOSSES)
+        tf.add_to_collection('my_losses', y)
 
 
         def f(tf):
@@ -149,12 +218,21 @@ def test_other_collections_and_lookalikes_untouched() -> None:
     )
 
 
-def test_get_total_loss_of_tf_losses_is_not_contrib() -> None:
-    check_noop(
+def test_tf_losses_collection_helpers_become_tfcompat_losses_v1() -> None:
+    # TF1's core collection helpers (not contrib, same API in tfcompat_losses.v1).
+    check(
         """\
         import tensorflow as tf
         total = tf.losses.get_total_loss()
         reg = tf.compat.v1.losses.get_regularization_loss()
+        tf.losses.add_loss(x)
         """,
-        notes=["TCL501", "TCL501"],
+        """\
+        import tensorflow as tf
+        import tfcompat_losses.v1
+        total = tfcompat_losses.v1.get_total_loss()
+        reg = tfcompat_losses.v1.get_regularization_loss()
+        tfcompat_losses.v1.add_loss(x)
+        """,
+        notes=[],
     )

@@ -138,3 +138,98 @@ def test_undecodable_file_reported() -> None:
 
 def test_comment_counter_helper() -> None:
     assert comments("x = 1  # a\n# b\ns = '# not a comment'\n") == {"# a": 1, "# b": 1}
+
+
+def test_arguments_aligned_to_the_parenthesis_stay_aligned() -> None:
+    # tf.contrib.losses. -> tfcompat_losses. is 3 characters shorter.
+    check(
+        """\
+        import tensorflow as tf
+        loss = tf.contrib.losses.log_loss(predictions,
+                                          labels,  # aligned
+                                          weight=w)
+        hanging = tf.contrib.losses.log_loss(
+            predictions, labels)
+        """,
+        """\
+        import tensorflow as tf
+        import tfcompat_losses
+        loss = tfcompat_losses.log_loss(predictions,
+                                        labels,  # aligned
+                                        weights=w)
+        hanging = tfcompat_losses.log_loss(
+            predictions, labels)
+        """,
+    )
+
+
+def test_alignment_when_the_prefix_grows_and_in_nested_calls() -> None:
+    # tf.losses. -> tfcompat_losses.v1. is 9 characters longer.
+    check(
+        """\
+        import tensorflow as tf
+        x = tf.losses.softmax_cross_entropy(onehot,
+                                            tf.contrib.losses.log_loss(p,
+                                                                       y),
+                                            weights=w)
+        """,
+        """\
+        import tensorflow as tf
+        import tfcompat_losses
+        import tfcompat_losses.v1
+        x = tfcompat_losses.v1.softmax_cross_entropy(onehot,
+                                                     tfcompat_losses.log_loss(p,
+                                                                              y),
+                                                     weights=w)
+        """,
+    )
+
+
+def test_alignment_never_touches_strings_or_tabs() -> None:
+    check(
+        "import tensorflow as tf\n"
+        'x = tf.contrib.losses.log_loss("""a\n'
+        '                               b""",\n'
+        "                               y)\n"
+        "z = tf.contrib.losses.log_loss(p,\n"
+        "\t\t\t\ty)\n",
+        "import tensorflow as tf\n"
+        "import tfcompat_losses\n"
+        'x = tfcompat_losses.log_loss("""a\n'
+        '                               b""",\n'
+        "                             y)\n"
+        "z = tfcompat_losses.log_loss(p,\n"
+        "\t\t\t\ty)\n",
+    )
+
+
+def test_alignment_inside_a_rewritten_collection_call() -> None:
+    check(
+        """\
+        import tensorflow as tf
+        tf.add_to_collection(tf.GraphKeys.LOSSES, tf.contrib.losses.log_loss(p,
+                                                                             y))
+        """,
+        """\
+        import tensorflow as tf
+        import tfcompat_losses
+        tfcompat_losses.add_loss(tfcompat_losses.log_loss(p,
+                                                          y))
+        """,
+    )
+
+
+def test_alignment_when_a_metric_learning_name_moves() -> None:
+    check(
+        """\
+        import tensorflow.contrib.losses as L
+        x = L.npairs_loss(labels,
+                          anchor, positive)
+        """,
+        """\
+        import tfcompat_losses as L
+        import tfcompat_losses.metric_learning
+        x = L.metric_learning.npairs_loss(labels,
+                                          anchor, positive)
+        """,
+    )

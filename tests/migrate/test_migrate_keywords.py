@@ -132,10 +132,25 @@ def test_not_contrib_not_renamed() -> None:
     check_noop(
         """\
         import tensorflow as tf
-        a = tf.losses.log_loss(y, p, weight=3)
         b = tf.keras.losses.cosine_similarity(y, p, dim=1)
         c = my_losses.log_loss(p, targets=y)
         """
+    )
+
+
+def test_core_tf_losses_keeps_its_arguments() -> None:
+    # TF1's core API is not contrib's: tfcompat_losses.v1 takes the same
+    # arguments, so not even a keyword that looks like contrib's is renamed.
+    check(
+        """\
+        import tensorflow as tf
+        a = tf.losses.log_loss(y, p, weight=3)
+        """,
+        """\
+        import tensorflow as tf
+        import tfcompat_losses.v1
+        a = tfcompat_losses.v1.log_loss(y, p, weight=3)
+        """,
     )
 
 

@@ -6,7 +6,6 @@ import io
 import json
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -14,7 +13,6 @@ import pytest
 from test_migrate_cli import BROKEN, CLEAN, LEGACY
 from test_migrate_generated import bench
 
-import tfcompat_losses
 from tfcompat_losses.migrate import cli
 
 
@@ -86,38 +84,6 @@ def test_many_files_use_workers_by_default(tmp_path: Path) -> None:
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     if sys.platform.startswith("linux"):
         assert cli._jobs(0, 1000) == max(1, min(cpus, 8))
-
-
-def test_the_command_does_not_import_tensorflow(tmp_path: Path) -> None:
-    (tmp_path / "legacy.py").write_text(LEGACY)
-    code = (
-        "import sys\n"
-        "from tfcompat_losses.__main__ import main\n"
-        f"rc = main(['migrate', '--check', '-q', {str(tmp_path)!r}])\n"
-        "print(rc, 'tensorflow' in sys.modules)\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
-    )
-    assert done.stdout.split() == ["1", "False"]
-
-
-def test_the_package_api_is_loaded_on_first_use() -> None:
-    # Lazily (PEP 562), but all of it and the same objects as a plain import.
-    from tfcompat_losses import _regression, legacy
-
-    assert tfcompat_losses.mean_squared_error is _regression.mean_squared_error
-    assert tfcompat_losses.sum_of_squares is tfcompat_losses.mean_squared_error
-    assert tfcompat_losses.install is legacy.install
-    assert all(getattr(tfcompat_losses, name) is not None for name in tfcompat_losses.__all__)
-    assert set(tfcompat_losses.__all__) <= set(dir(tfcompat_losses))
-    lazy = {*tfcompat_losses._HOME, *tfcompat_losses._ALIASES}  # every name has a home
-    assert lazy == set(tfcompat_losses.__all__)
-    with pytest.raises(AttributeError, match="no attribute 'nope'"):
-        tfcompat_losses.nope  # noqa: B018
-    namespace: dict[str, object] = {}
-    exec("from tfcompat_losses import *", namespace)
-    assert namespace["log"] is tfcompat_losses.log_loss
 
 
 def test_report_order_is_the_discovery_order(tmp_path: Path) -> None:

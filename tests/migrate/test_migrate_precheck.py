@@ -71,8 +71,6 @@ _WORDS = [
     "tensorflow",
     "compat",
     "v1",
-    "losses",
-    "GraphKeys",
     "LOSSES",
     "REGULARIZATION_LOSSES",
     "log_loss",
@@ -96,7 +94,7 @@ _line = st.one_of(
     st.tuples(_dotted, st.sampled_from(["weight", "targets", "dim", "scope"])).map(
         lambda t: f"y = {t[0]}(p, {t[1]}=w)"
     ),
-    _dotted.map(lambda d: f"z = {d}({d}, 'losses')"),
+    _dotted.map(lambda d: f"z = {d}({d}, 'LOSSES')"),
 )
 
 

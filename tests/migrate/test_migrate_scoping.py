@@ -222,8 +222,9 @@ def test_alias_defined_in_both_branches() -> None:
 
 
 def test_alias_meaning_two_different_things_is_not_followed() -> None:
-    """The module path is still rewritten where it is spelled out, but calls
-    through the ambiguous alias keep their keywords (which still work)."""
+    """The module paths are still rewritten where they are spelled out (the
+    module uses tf.contrib, so tf.losses is TF1's core API), but calls through
+    the ambiguous alias keep their keywords (which still work)."""
     check(
         """\
         import tensorflow as tf
@@ -235,9 +236,10 @@ def test_alias_meaning_two_different_things_is_not_followed() -> None:
         """\
         import tensorflow as tf
         import tfcompat_losses
-        L = tfcompat_losses if OLD else tf.losses
+        import tfcompat_losses.v1
+        L = tfcompat_losses if OLD else tfcompat_losses.v1
         M = tfcompat_losses
-        M = tf.losses
+        M = tfcompat_losses.v1
         x = M.log_loss(p, weight=w)
         """,
     )

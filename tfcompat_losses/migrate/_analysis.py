@@ -207,9 +207,9 @@ class _Walker:
         if params is not None:
             for a in (*params.posonlyargs, *params.args, *params.kwonlyargs):
                 self._bind_other(a.arg, scope)
-            for a in (params.vararg, params.kwarg):
-                if a is not None:
-                    self._bind_other(a.arg, scope)
+            for star in (params.vararg, params.kwarg):
+                if star is not None:
+                    self._bind_other(star.arg, scope)
         for n in reversed(body):
             push((n, scope))
 

@@ -4,7 +4,8 @@
 contrib's, which is not what a native TF2 / Keras loss would give);
 ``TCL2xx`` concern old keyword spellings; ``TCL3xx`` are references left
 alone because rewriting them would not be provably right; ``TCL4xx`` concern
-loss collections; ``TCL5xx`` are about legacy code that is not contrib.
+loss collections; ``TCL5xx`` are about TF1's core ``tf.losses`` (not contrib),
+where the migration could not prove which API a name means.
 
 Messages are ``str.format`` templates; ``{symbol}`` is the name at the call
 site and the rules supply any other field.
@@ -58,15 +59,23 @@ CODES: dict[str, str] = {
         "graph collection) also works in eager mode and inside tf.function"
     ),
     "TCL402": (
-        "{symbol}({key}, ...): no tfcompat_losses equivalent for adding to this "
-        "collection; left unchanged"
+        "{symbol}: TensorFlow's own {key} collection, outside a call the migration "
+        "rewrites; left unchanged: in eager mode and inside tf.function, a loss added "
+        "to it here is missing from tfcompat_losses.get_total_loss(), and reading it "
+        "here misses the losses tfcompat_losses added"
     ),
-    "TCL403": "{symbol}({key}, ...): {reason}; left unchanged",
+    "TCL403": (
+        "{symbol}({key}, ...): {reason}; left unchanged: in eager mode and inside "
+        "tf.function it does not see (or add to) the tfcompat_losses collection"
+    ),
     # Not contrib.
     "TCL501": (
-        "{symbol} is not contrib: it reads TensorFlow's graph collection only, which "
-        "does not see losses added eagerly or inside tf.function; consider "
-        "tfcompat_losses.{name}()"
+        "{symbol}: in TF2, tf.losses is tf.keras.losses and this is Keras' {name}; in "
+        "TF1 code it is tf.compat.v1.losses.{name}, which adds its loss to the graph "
+        "collection only, so in eager mode and inside tf.function "
+        "tfcompat_losses.get_total_loss() would miss it. Nothing in this module proves "
+        "it is TF1 code; left unchanged (if it is, spell it tf.compat.v1.losses.{name} "
+        "and migrate again: it becomes tfcompat_losses.v1.{name})"
     ),
 }
 

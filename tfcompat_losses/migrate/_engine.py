@@ -23,10 +23,11 @@ from .rules import RULES, Context, Note
 
 __all__ = ["Result", "may_need_migration", "migrate_bytes", "migrate_source"]
 
-# Every rewrite or note starts from one of these words in the source.
+# Every rewrite or note starts from one of these words in the source (TF1's
+# core API is always reached through a ``losses`` module or import).
 _CANDIDATE = re.compile(
-    r"contrib|slim|get_collection|add_to_collection|get_total_loss|get_losses"
-    r"|get_regularization_loss|add_loss"
+    r"contrib|slim|losses|get_collection|add_to_collection|get_total_loss|get_losses"
+    r"|get_regularization_loss|add_loss|GraphKeys"
 )
 
 

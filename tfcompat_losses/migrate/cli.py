@@ -7,7 +7,8 @@
 
 PATH is a file, a directory (searched for ``*.py``) or ``-`` (stdin). Output:
 unified diffs on stdout (the default), or the files rewritten in place
-(``--write``; with ``-`` the migrated source goes to stdout). ``--check``
+(``--write``; with ``-`` the migrated source goes to stdout:
+``tfcompat-losses migrate --write - < old.py > new.py``). ``--check``
 makes the exit status 1 when something would change. Notes, progress and
 errors go to stderr; ``--report-json`` writes the notes as JSON instead.
 
@@ -32,6 +33,7 @@ and columns are 1-based; the codes are listed in :mod:`._codes`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import fnmatch
 import functools
@@ -156,12 +158,14 @@ def build_parser(prog: str = "tfcompat-losses migrate") -> argparse.ArgumentPars
     parser = argparse.ArgumentParser(
         prog=prog,
         description="Rewrite code that uses tf.contrib.losses (also through slim.losses, "
-        "tf_slim.losses, import aliases, module aliases and loss collections) to use "
-        "tfcompat_losses. Everything else is left byte-for-byte alone.",
+        "tf_slim.losses, import aliases and module aliases) to use tfcompat_losses, with "
+        "the other TF1 writers and readers of the loss collections (tf.add_to_collection, "
+        "tf.get_collection, TF1's core tf.losses -> tfcompat_losses.v1). Everything else "
+        "is left byte-for-byte alone.",
         epilog="Notes (one per call site, on stderr unless --report-json): "
         "PATH:LINE:COL: CODE message; TCL1xx contrib numbers kept that differ from native "
         "TF2, TCL2xx old keywords left as is, TCL3xx code left alone, TCL4xx loss "
-        "collections, TCL5xx legacy TF1 code that is not contrib. "
+        "collections, TCL5xx TF1's core tf.losses where it may be Keras' (left alone). "
         "Exit status: 0 done; 1 with --check when a file would change; 2 when a "
         "file could not be read or parsed (it is left untouched) or on bad usage.",
     )
@@ -310,12 +314,32 @@ def main(argv: Sequence[str] | None = None, prog: str = "tfcompat-losses migrate
     return execute(args)
 
 
-def execute(args: argparse.Namespace) -> int:
-    # The command line does not import TensorFlow, but a caller of main() may
-    # have: its ~300k objects on the heap would be walked again by every full
-    # collection. Freezing them makes the collector ignore them (~35% less
-    # time per file on a legacy tree, then).
+@contextlib.contextmanager
+def _heap_frozen() -> Iterator[None]:
+    """The objects alive on entry are ignored by the garbage collector inside
+    the block, and given back to it on exit.
+
+    The command line does not import TensorFlow, but a caller of main() may
+    have: its ~300k objects on the heap would be walked again by every full
+    collection (~35% more time per file on a legacy tree). A caller that
+    froze the heap itself keeps it frozen.
+    """
+    if gc.get_freeze_count():
+        yield
+        return
     gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def execute(args: argparse.Namespace) -> int:
+    with _heap_frozen():
+        return _execute(args)
+
+
+def _execute(args: argparse.Namespace) -> int:
     stdout, stderr = sys.stdout, sys.stderr
     files = list(discover(args.paths, args.exclude))
     want_diff = args.diff or not (args.write or args.check)

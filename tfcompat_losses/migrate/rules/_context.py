@@ -6,10 +6,11 @@ import ast
 from dataclasses import dataclass, field
 
 from .._analysis import Analysis, Ref
+from .._api import CORE_LOSSES, PLAIN_CORE_LOSSES, canonical
 from .._codes import message
 from .._source import Edit, Source, apply_edits
 
-__all__ = ["Context", "Note"]
+__all__ = ["Context", "Note", "aligned", "shift_aligned_lines", "string_lines"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,17 @@ class Context:
     #: ``"tfcompat_losses.metric_learning"``) and those present at module level.
     needs: set[str] = field(default_factory=set)
     provides: set[str] = field(default_factory=set)
+    #: Set by the core-losses rule when the module is provably TF1 code: its
+    #: plain ``tf.losses`` is then TF1's core module.
+    tf1: bool = False
+
+    def canonical(self, qualname: str) -> str:
+        """:func:`.._api.canonical`, with ``tensorflow.losses`` read as TF1's
+        core module in TF1 code."""
+        canon = canonical(qualname)
+        if self.tf1 and (canon + ".").startswith(PLAIN_CORE_LOSSES + "."):
+            return CORE_LOSSES + canon[len(PLAIN_CORE_LOSSES) :]
+        return canon
 
     @property
     def refs(self) -> list[Ref]:
@@ -91,3 +103,41 @@ class Context:
                 message(code, symbol=symbol, **fields),
             )
         )
+
+
+def string_lines(node: ast.AST) -> set[int]:
+    """Lines that start inside a multi-line string literal of ``node``: their
+    leading whitespace is part of the string."""
+    lines: set[int] = set()
+    for n in ast.walk(node):
+        if isinstance(n, (ast.Constant, ast.JoinedStr)) and (n.end_lineno or 0) > n.lineno:
+            if isinstance(n, ast.JoinedStr) or isinstance(n.value, (str, bytes)):
+                lines.update(range(n.lineno + 1, (n.end_lineno or 0) + 1))
+    return lines
+
+
+def shift_aligned_lines(
+    text: str,
+    column: int,
+    delta: int,
+    skip: set[int] = frozenset(),  # type: ignore[assignment]
+) -> str:
+    """``text`` (a multi-line expression) with each line after the first that
+    is indented with spaces to ``column`` or further moved by ``delta``
+    columns, except the lines numbered (from 0) in ``skip``. The first line
+    is taken to start at column 0 of the original line."""
+    lines = text.splitlines(keepends=True)
+    for i in range(1, len(lines)):
+        line = lines[i]
+        if i not in skip and aligned(line, column):
+            indent = len(line) - len(line.lstrip(" "))
+            lines[i] = " " * max(0, indent + delta) + line[indent:]
+    return "".join(lines)
+
+
+def aligned(line: str, column: int) -> bool:
+    """Whether ``line`` (a continuation line) is indented with spaces only to
+    ``column`` or further: aligned to something at or after that column of
+    the line above, rather than a hanging indent."""
+    indent = len(line) - len(line.lstrip(" \t"))
+    return bool(line.strip()) and indent >= column and "\t" not in line[:indent]

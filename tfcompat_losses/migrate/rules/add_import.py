@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import ast
 
-from .._api import METRIC_LEARNING, NEW_MODULE, NEW_PACKAGE, TRACKED_ROOTS
+from .._api import NEW_MODULE, NEW_PACKAGE, TRACKED_ROOTS
 from ._context import Context
 
 __all__ = ["run"]
 
-_ML = NEW_MODULE[METRIC_LEARNING]
+#: What may be needed, in the order the import lines are added.
+_MODULES = (NEW_PACKAGE, *sorted(m for m in set(NEW_MODULE.values()) if m != NEW_PACKAGE))
 _ROOTS = (*TRACKED_ROOTS, NEW_PACKAGE)
 
 
@@ -28,9 +29,9 @@ def run(ctx: Context) -> None:
     for site in ctx.analysis.imports:
         if site.scope is ctx.analysis.module and isinstance(site.node, ast.Import):
             for alias in site.node.names:
-                if alias.asname is None and alias.name in (NEW_PACKAGE, _ML):
+                if alias.asname is None and alias.name in _MODULES:
                     provides.update({alias.name, NEW_PACKAGE})
-    missing = [m for m in (NEW_PACKAGE, _ML) if m in ctx.needs and m not in provides]
+    missing = [m for m in _MODULES if m in ctx.needs and m not in provides]
     if not missing:
         return
     lines = "".join(f"import {m}{ctx.source.newline}" for m in missing)

@@ -7,10 +7,16 @@ Before -> after (``tf`` bound to ``tensorflow`` or ``tensorflow.compat.v1``)::
     tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)
                                                       tfcompat_losses.get_regularization_losses()
     tf.add_to_collection(tf.GraphKeys.LOSSES, x)      tfcompat_losses.add_loss(x)
+    tf.add_to_collection(tf.GraphKeys.REGULARIZATION_LOSSES, x)
+                    tfcompat_losses.add_loss(x, tfcompat_losses.REGULARIZATION_LOSSES)
 
 The key may also be spelled ``tf.compat.v1.GraphKeys.LOSSES``, ``ops.GraphKeys``
-or the string ``"losses"``. Other collections, ``get_collection_ref`` and
-adding to ``REGULARIZATION_LOSSES`` are left alone (with a note). The call is
+or the string ``"losses"`` / ``"regularization_losses"``. Other collections
+are not looked at. ``get_collection_ref`` (the mutable list) and any other
+use of the two loss keys with TensorFlow's collection API
+(``graph.get_collection(tf.GraphKeys.LOSSES)``, ``tf.add_to_collections([...],
+x)``) are left alone with a note saying what the tfcompat_losses collection
+will not see there. The call is
 rebuilt with libcst, so the remaining arguments keep their formatting; a
 comment that sat after the removed key moves next to the opening
 parenthesis, and a call whose comments could not be kept is left alone.
@@ -30,15 +36,37 @@ from .._api import (
     GET_COLLECTION_REF,
     NEW_PACKAGE,
 )
-from ._context import Context
+from ._context import Context, shift_aligned_lines, string_lines
 
-__all__ = ["NEW_FUNCTION", "run"]
+__all__ = ["EXTRA_ARGUMENT", "NEW_FUNCTION", "TF_COLLECTION_METHODS", "run"]
 
 #: (collection function, key) -> the tfcompat_losses function replacing the call
 NEW_FUNCTION: dict[tuple[str, str], str] = {
     (GET_COLLECTION, "losses"): "get_losses",
     (GET_COLLECTION, "regularization_losses"): "get_regularization_losses",
     (ADD_TO_COLLECTION, "losses"): "add_loss",
+    (ADD_TO_COLLECTION, "regularization_losses"): "add_loss",
+}
+
+#: Names of TensorFlow's collection functions and ``Graph`` methods: a loss key
+#: passed to one of them (other than in a call rewritten here) gets a note.
+TF_COLLECTION_METHODS = frozenset(
+    {
+        "add_to_collection",
+        "add_to_collections",
+        "clear_collection",
+        "get_collection",
+        "get_collection_ref",
+    }
+)
+
+#: (collection function, key) -> the argument the new call takes in addition
+#: (its keyword, and its value as code).
+EXTRA_ARGUMENT: dict[tuple[str, str], tuple[str, str]] = {
+    (ADD_TO_COLLECTION, "regularization_losses"): (
+        "loss_collection",
+        f"{NEW_PACKAGE}.REGULARIZATION_LOSSES",
+    ),
 }
 
 #: collection function -> (key parameter, other parameter, its name in the new
@@ -50,12 +78,15 @@ _SIGNATURE: dict[str, tuple[str, str, str, bool]] = {
 }
 
 _KEY_STRINGS = frozenset(COLLECTION_KEYS.values())
+_KEY_NAMES = frozenset(k.rpartition(".")[2] for k in COLLECTION_KEYS)
 _EMPTY = cst.SimpleWhitespace("")
+_SPACE = cst.SimpleWhitespace(" ")
 _CODE = cst.Module([])
 
 
 def run(ctx: Context) -> None:
-    sites: list[tuple[ast.Call, str, str, str]] = []
+    sites: list[tuple[ast.Call, str, str, str, str]] = []
+    seen: set[int] = set()  # the key arguments of the calls looked at
     for ref in ctx.refs:
         call, canon = ref.call, ref.canon[-1]
         if call is None or ref.store or canon not in _SIGNATURE:
@@ -65,6 +96,7 @@ def run(ctx: Context) -> None:
         key = _key(ctx, key_node)
         if key is None or key_node is None:
             continue
+        seen.add(id(key_node))
         key_text = ctx.text(key_node)
         new = NEW_FUNCTION.get((canon, key))
         if canon == GET_COLLECTION_REF:
@@ -76,20 +108,78 @@ def run(ctx: Context) -> None:
             reason = "unpacked or unexpected arguments"
             ctx.note(call, "TCL403", ref.dotted, key=key_text, reason=reason)
         else:
-            sites.append((call, canon, new, ref.dotted))
+            sites.append((call, canon, new, ref.dotted, key))
+    _note_other_uses(ctx, seen)
     # Innermost first, so an outer call folds in the inner rewrite.
     sites.sort(key=lambda s: ctx.source.end(s[0]) - ctx.source.start(s[0]))
-    for call, canon, new, symbol in sites:
+    for call, canon, new, symbol, key in sites:
         start, end, text, inner = ctx.snippet(call)
-        out, reason = _rewrite(text, canon, f"{NEW_PACKAGE}.{new}")
+        extra = EXTRA_ARGUMENT.get((canon, key))
+        out, reason = _rewrite(text, canon, f"{NEW_PACKAGE}.{new}", extra)
         key_text = ctx.text(_argument(call, 0, _SIGNATURE[canon][0]))  # type: ignore[arg-type]
         if out is None:
             ctx.edits.extend(inner)
             ctx.note(call, "TCL403", symbol, key=key_text, reason=reason)
             continue
-        ctx.replace(start, end, out)
+        ctx.replace(start, end, _realign(ctx, call, start, text, out))
         ctx.needs.add(NEW_PACKAGE)
         ctx.note(call, "TCL401", f"{symbol}({key_text})", new=f"{NEW_PACKAGE}.{new}()")
+
+
+def _realign(ctx: Context, call: ast.Call, start: int, before: str, after: str) -> str:
+    """``after`` with the continuation lines that were aligned to the rest of
+    the first line (an argument's parenthesis, typically) moved by as much as
+    that rest moved. Only when the rebuilt call keeps its line structure."""
+    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    if len(old) < 2 or len(old) != len(new):
+        return after
+    first_old, first_new = old[0].rstrip("\r\n"), new[0].rstrip("\r\n")
+    common = 0  # the unchanged end of the first line
+    while common < min(len(first_old), len(first_new)) and (
+        first_old[-1 - common] == first_new[-1 - common]
+    ):
+        common += 1
+    delta = len(first_new) - len(first_old)
+    if not common or not delta:
+        return after
+    offset = start - ctx.source.line_start(call.lineno)  # where the call starts on its line
+    skip = {n - call.lineno for n in string_lines(call)}
+    realigned = shift_aligned_lines(
+        ("\0" * offset) + after, offset + len(first_old) - common, delta, skip
+    )
+    return realigned[offset:]
+
+
+def _note_other_uses(ctx: Context, seen: set[int]) -> None:
+    """TCL402 at a loss key passed to TensorFlow's collection API elsewhere:
+    ``graph.get_collection(tf.GraphKeys.LOSSES)``, ``tf.add_to_collections([...], x)``.
+
+    (Passed to a loss function, ``loss_collection=tf.GraphKeys.LOSSES``, the key
+    is just the string the library uses too: nothing to say.)
+    """
+    keys = [
+        (ref, key)
+        for ref in ctx.refs
+        if ref.names[-1] in _KEY_NAMES  # (a cheap test first: most chains are not keys)
+        and not ref.store
+        and id(ref.node) not in seen
+        and (key := COLLECTION_KEYS.get(ref.canon[-1] or "")) is not None
+    ]
+    if not keys:
+        return
+    passed: set[int] = set()  # nodes inside the arguments of a TF collection call
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, ast.Call) and _callee(node) in TF_COLLECTION_METHODS:
+            for arg in (*node.args, *(kw.value for kw in node.keywords)):
+                passed.update(id(n) for n in ast.walk(arg))
+    for ref, key in keys:
+        if id(ref.node) in passed:
+            ctx.note(ref.node, "TCL402", ref.dotted, key=key.upper())
+
+
+def _callee(call: ast.Call) -> str | None:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
 
 
 def _argument(call: ast.Call, index: int, name: str) -> ast.expr | None:
@@ -119,7 +209,9 @@ def _plain_arguments(call: ast.Call, params: tuple[str, str]) -> bool:
 # A pure function of its arguments, and the same calls come back in file
 # after file (``tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)``).
 @functools.lru_cache(maxsize=1024)
-def _rewrite(text: str, canon: str, new_func: str) -> tuple[str | None, str]:
+def _rewrite(
+    text: str, canon: str, new_func: str, extra: tuple[str, str] | None = None
+) -> tuple[str | None, str]:
     """The call rebuilt for ``new_func``, or ``(None, reason)``."""
     try:
         call = cst.parse_expression(text)
@@ -167,7 +259,20 @@ def _rewrite(text: str, canon: str, new_func: str) -> tuple[str | None, str]:
             )
         elif a.keyword is not None and a.keyword.value == other != new_name:
             args[i] = a.with_changes(keyword=cst.Name(new_name))
+    if extra is not None:
+        args = _append(args, *extra)
     new = call.with_changes(
         func=cst.parse_expression(new_func), args=args, whitespace_before_args=before_args
     )
     return _CODE.code_for_node(new), ""
+
+
+def _append(args: list[cst.Arg], keyword: str, value: str) -> list[cst.Arg]:
+    """``args`` and one more argument (a keyword one if the last is). The
+    last argument's comma, with whatever follows it (a comment, the newline
+    before the closing parenthesis), moves to the new one."""
+    last = args[-1]
+    new = cst.Arg(value=cst.parse_expression(value), comma=last.comma)
+    if last.keyword is not None:
+        new = new.with_changes(keyword=cst.Name(keyword), equal=cst.AssignEqual(_EMPTY, _EMPTY))
+    return [*args[:-1], last.with_changes(comma=cst.Comma(whitespace_after=_SPACE)), new]

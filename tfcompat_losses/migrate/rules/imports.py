@@ -13,6 +13,9 @@ Before -> after::
                                                      from tfcompat_losses import metric_learning as ml
     from tensorflow.contrib.losses import npairs_loss
                                                      from tfcompat_losses.metric_learning import npairs_loss
+    from tensorflow.compat.v1 import losses          from tfcompat_losses import v1 as losses
+    from tensorflow.compat.v1.losses import log_loss from tfcompat_losses.v1 import log_loss
+    import tensorflow.compat.v1.losses as tl         import tfcompat_losses.v1 as tl
     import tensorflow.contrib.losses                 import tfcompat_losses
                                                      (``import tensorflow`` kept if still used)
 
@@ -34,19 +37,21 @@ import libcst as cst
 
 from .._analysis import ImportSite
 from .._api import (
+    CORE_LOSSES,
     LOSSES,
     METRIC_LEARNING,
     METRIC_LEARNING_FUNCTIONS,
     NEW_MODULE,
     NEW_PACKAGE,
-    TOP_LEVEL_NAMES,
-    canonical,
+    PROVIDED,
 )
 from ._context import Context
 
 __all__ = ["run"]
 
 _ML = NEW_MODULE[METRIC_LEARNING]
+#: Submodules of the new package (``import tfcompat_losses.v1`` binds the package too).
+_SUBMODULES = frozenset(m for m in NEW_MODULE.values() if m != NEW_PACKAGE)
 _CODE = cst.Module([])
 _COMMENT = re.compile(r"#[^\r\n]*")
 
@@ -74,19 +79,22 @@ def _parse(ctx: Context, node: ast.stmt) -> cst.Import | cst.ImportFrom:
 @functools.lru_cache(maxsize=256)
 def _parse_statement(text: str) -> cst.Import | cst.ImportFrom:
     stmt = cst.parse_statement(text)
-    return stmt.body[0]  # type: ignore[union-attr, return-value]
+    assert isinstance(stmt, cst.SimpleStatementLine)  # the text of one import statement
+    node = stmt.body[0]
+    assert isinstance(node, (cst.Import, cst.ImportFrom))
+    return node
 
 
 def _provide(ctx: Context, site: ImportSite, module: str) -> None:
     """Records a module-level ``import <module>`` (no alias)."""
     if site.scope is ctx.analysis.module:
         ctx.provides.add(module)
-        if module == _ML:
+        if module in _SUBMODULES:
             ctx.provides.add(NEW_PACKAGE)
 
 
 def _import(ctx: Context, site: ImportSite, node: ast.Import) -> None:
-    targets = [NEW_MODULE.get(canonical(a.name)) for a in node.names]
+    targets = [NEW_MODULE.get(ctx.canonical(a.name)) for a in node.names]
     if not any(targets):
         return
     imp = _parse(ctx, node)
@@ -116,7 +124,7 @@ def _root_still_needed(ctx: Context, site: ImportSite, root: str) -> bool:
             if (
                 alias.asname is None
                 and alias.name.split(".", 1)[0] == root
-                and canonical(alias.name) not in NEW_MODULE
+                and ctx.canonical(alias.name) not in NEW_MODULE
             ):
                 return False
     return any(ref.names[0] == root and root in ref.roots and not ref.rewritten for ref in ctx.refs)
@@ -128,29 +136,35 @@ def _from(ctx: Context, site: ImportSite, node: ast.ImportFrom) -> None:
     module was legacy), or becomes a statement of its own (when the name is
     itself a legacy module: ``from tensorflow.contrib import losses``)."""
     module = node.module or ""
-    canon = canonical(module)
+    canon = ctx.canonical(module)
     legacy = canon in NEW_MODULE
     groups: list[str | None] = []  # per name: the module it is imported from now
     own: list[str | None] = []  # per name: the statement replacing it
     for alias in node.names:
         target: str | None = None
         statement: str | None = None
-        sub = NEW_MODULE.get(canonical(f"{module}.{alias.name}"))
+        sub = NEW_MODULE.get(ctx.canonical(f"{module}.{alias.name}"))
         bound = alias.asname or alias.name
         if alias.name == "*" and legacy:
             target = NEW_MODULE[canon]
-            ctx.note(node, "TCL304", "*", module=module)
-        elif legacy and canon == LOSSES and alias.name in TOP_LEVEL_NAMES:
-            target = NEW_PACKAGE
-        elif legacy and alias.name in METRIC_LEARNING_FUNCTIONS:
+            if canon != CORE_LOSSES:  # (the core API keeps its names and keywords)
+                ctx.note(node, "TCL304", "*", module=module)
+        elif legacy and canon != METRIC_LEARNING and alias.name in PROVIDED[canon]:
+            target = NEW_MODULE[canon]
+        elif (
+            legacy
+            and canon in (LOSSES, METRIC_LEARNING)
+            and alias.name in METRIC_LEARNING_FUNCTIONS
+        ):
             target = _ML
         elif sub == NEW_PACKAGE:
             statement = f"import {NEW_PACKAGE}" + ("" if bound == NEW_PACKAGE else f" as {bound}")
             if bound == NEW_PACKAGE:
                 _provide(ctx, site, NEW_PACKAGE)
-        elif sub == _ML:
-            statement = f"from {NEW_PACKAGE} import metric_learning" + (
-                "" if bound == "metric_learning" else f" as {bound}"
+        elif sub in _SUBMODULES:
+            name = sub.rpartition(".")[2]  # type: ignore[union-attr]
+            statement = f"from {NEW_PACKAGE} import {name}" + (
+                "" if bound == name else f" as {bound}"
             )
         elif legacy:
             ctx.note(node, "TCL301", f"{module}.{alias.name}")
@@ -165,11 +179,11 @@ def _from(ctx: Context, site: ImportSite, node: ast.ImportFrom) -> None:
         return
     by_module: dict[str | None, list[cst.ImportAlias]] = {}
     comments: list[str] = []
-    for alias, target, statement in zip(imp.names, groups, own, strict=True):
+    for cst_alias, target, statement in zip(imp.names, groups, own, strict=True):
         if statement is None:
-            by_module.setdefault(target, []).append(alias)
+            by_module.setdefault(target, []).append(cst_alias)
         else:
-            comments.extend(_COMMENT.findall(_CODE.code_for_node(alias)))
+            comments.extend(_COMMENT.findall(_CODE.code_for_node(cst_alias)))
     if not by_module:  # every name became a statement: keep all the comments
         comments = _COMMENT.findall(_CODE.code_for_node(imp))
     statements = [

@@ -11,6 +11,7 @@ import tensorflow as tf
 from tensorflow.contrib import layers
 import tfcompat_losses as contrib_losses  # the old loss API
 import tfcompat_losses
+import tfcompat_losses.v1
 
 FLAGS = tf.app.flags.FLAGS
 
@@ -42,7 +43,7 @@ def total_loss(scope=None):
 
 
 def legacy_total():
-    return tf.losses.get_total_loss()  # not contrib: left alone, with a note
+    return tfcompat_losses.v1.get_total_loss()  # core TF1 API: becomes tfcompat_losses.v1
 
 
 if __name__ == '__main__':

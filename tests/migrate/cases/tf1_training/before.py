@@ -41,7 +41,7 @@ def total_loss(scope=None):
 
 
 def legacy_total():
-    return tf.losses.get_total_loss()  # not contrib: left alone, with a note
+    return tf.losses.get_total_loss()  # core TF1 API: becomes tfcompat_losses.v1
 
 
 if __name__ == '__main__':
