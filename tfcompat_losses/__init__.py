@@ -57,11 +57,13 @@ _ALIASES: dict[str, str] = {
     "sum_of_pairwise_squares": "mean_pairwise_squared_error",
     "log": "log_loss",
 }
-# Public submodules: loaded with the API and listed in ``__all__``. (TF1's
-# core ``tf.losses`` API, ``v1``, belongs here.)
-_SUBMODULES: tuple[str, ...] = ()
+# Public submodules bound as attributes when the API loads, so migrated code
+# can write ``tfcompat_losses.v1.X`` after ``import tfcompat_losses``. Like
+# ``keras`` and ``metric_learning`` they are not in ``__all__`` (the contrib
+# surface).
+_SUBMODULES: tuple[str, ...] = ("v1",)
 
-__all__ = sorted([*(n for names in _API.values() for n in names), *_ALIASES, *_SUBMODULES])
+__all__ = sorted([*(n for names in _API.values() for n in names), *_ALIASES])
 
 # Why the API is loaded on first use (PEP 562) rather than imported here:
 # the ``tfcompat-losses`` command (``tfcompat_losses.migrate``, also
@@ -92,7 +94,7 @@ def _load() -> None:
 def __getattr__(name: str) -> _typing.Any:
     # Only the API's own names load it: ``from tfcompat_losses import migrate``
     # (or ``_stub``) asks for other names first, and must not import TensorFlow.
-    if not _loaded and (name in __all__ or name in _API):
+    if not _loaded and (name in __all__ or name in _API or name in _SUBMODULES):
         _load()  # also binds the home submodules (``tfcompat_losses.legacy`` ...)
         return globals()[name]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,5 +1,6 @@
 # Generated from the tables in __init__.py by `python -m tfcompat_losses._stub`:
 # edit those, not this file.
+from . import v1 as v1
 from ._classification import hinge_loss as hinge_loss
 from ._classification import sigmoid_cross_entropy as sigmoid_cross_entropy
 from ._classification import softmax_cross_entropy as softmax_cross_entropy

@@ -175,7 +175,9 @@ def install(*, core_losses: bool = False) -> None:
         _LossesModule, _LOSSES, "tf.contrib.losses, provided by tfcompat_losses"
     )
     for name in pkg.__all__:
-        setattr(losses, name, getattr(pkg, name))
+        value = getattr(pkg, name)
+        if not isinstance(value, types.ModuleType):  # v1 is ours, not contrib's
+            setattr(losses, name, value)
     contrib.losses = losses
     _state["previous_modules"] = {k: sys.modules.get(k) for k in (_CONTRIB, _LOSSES, _METRIC)}
     sys.modules[_CONTRIB] = contrib
