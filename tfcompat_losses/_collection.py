@@ -180,6 +180,9 @@ def _absorb(graph: Any, frame: _Frame, collection: str) -> None:
     if cursors is None:
         cursors = {}
         setattr(graph, _CURSOR_ATTR, cursors)
+    if collection not in cursors and graph.building_function:
+        # A FuncGraph's list starts as a copy of its outer graph's: not its own.
+        cursors[collection] = _copied_prefix(graph, collection, items)
     start = min(cursors.get(collection, 0), len(items))
     if start == len(items):
         cursors[collection] = start
@@ -194,6 +197,24 @@ def _absorb(graph: Any, frame: _Frame, collection: str) -> None:
         elif not isinstance(item, tf.Tensor) or eager:
             entries.append(("", item))  # an eager tensor or a number
     cursors[collection] = len(items)
+
+
+def _copied_prefix(graph: Any, collection: str, items: list[Any]) -> int:
+    """How many of ``items`` (the FuncGraph's list) were copied from its outer graph.
+
+    The copy is a prefix holding the outer list's own objects; symbolic
+    tensors are told apart by their graph anyway, but numbers (and TF's
+    lazily evaluated regularizer tensors) only by this.
+    """
+    outer = _tf_internals.outer_graph(graph)
+    if outer is None:
+        return 0
+    n = 0
+    for mine, theirs in zip(items, outer.get_collection(collection), strict=False):
+        if mine is not theirs:
+            break
+        n += 1
+    return n
 
 
 @contextlib.contextmanager

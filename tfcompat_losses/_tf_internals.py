@@ -20,7 +20,7 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
-__all__ = ["OWNER_KEY", "outer_function_graph", "record_owner"]
+__all__ = ["OWNER_KEY", "outer_function_graph", "outer_graph", "record_owner"]
 
 #: The collection in which a graph the emulator touched records itself.
 OWNER_KEY = "tfcompat_losses.owner"
@@ -40,6 +40,16 @@ def outer_function_graph(graph: Any) -> Any:
     if outer is not None and getattr(outer, "building_function", False):
         return outer
     return None
+
+
+def outer_graph(graph: Any) -> Any:
+    """The graph ``graph`` was created in (a FuncGraph's copy source), or None if unknown.
+
+    Without the attribute there is no fallback: callers then treat nothing
+    in ``graph``'s collections as copied.
+    """
+    outer = _outer_graph_attribute(graph)
+    return None if outer is _MISSING else outer
 
 
 def record_owner(graph: Any) -> None:
