@@ -30,9 +30,7 @@ REG = tf1.GraphKeys.REGULARIZATION_LOSSES
 LEGACY_KERAS = os.environ.get("TF_USE_LEGACY_KERAS") == "1"
 
 # Inputs of the two patterns (B=4 examples, 3 classes).
-LOGITS = np.array(
-    [[2.0, 1.0, 0.1], [0.5, 2.5, 0.3], [1.2, 0.2, 3.0], [0.1, 0.2, 0.3]], np.float32
-)
+LOGITS = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3], [1.2, 0.2, 3.0], [0.1, 0.2, 0.3]], np.float32)
 ONEHOT = np.eye(3, dtype=np.float32)[[0, 1, 2, 1]]
 EMB = np.array([[0.3, -1.2], [0.8, 0.5], [-0.4, 0.9], [1.5, -0.2]], np.float32)
 TARGET = np.array([[0.0, -1.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], np.float32)
@@ -477,7 +475,9 @@ def test_get_variable_regularizer_in_wrap_function() -> None:
     """
 
     def build(x: tf.Tensor) -> Any:
-        w = tf1.get_variable("w", [3, 2], initializer=tf1.ones_initializer(), regularizer=_regularizer)
+        w = tf1.get_variable(
+            "w", [3, 2], initializer=tf1.ones_initializer(), regularizer=_regularizer
+        )
         tcl.mean_squared_error(tf.matmul(x, w), tf.zeros([1, 2]))
         assert len(tcl.get_regularization_losses()) == len(tf1.get_collection(REG)) == 1
         return tcl.get_total_loss(), tcl.get_total_loss(False), v1.get_regularization_loss()
