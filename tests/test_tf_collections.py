@@ -394,10 +394,11 @@ def test_tf1_graph_sees_one_list() -> None:
 
 PER_REPLICA_BUG = pytest.mark.xfail(
     strict=True,
-    reason="library bug: replicas trace into one FuncGraph and share its TF list and "
-    "cursor; when a merge point interleaves the replica threads, the first replica "
-    "to read absorbs the other replicas' tf.compat.v1.add_to_collection entries "
-    "(counts [5, 1] instead of [3, 3])",
+    reason="library bug: replicas share one TF list (the FuncGraph's, or eagerly the "
+    "default graph's) and one cursor into it; when a merge point interleaves the "
+    "replica threads, a replica absorbs another's tf.compat.v1.add_to_collection "
+    "entries (trace: counts [5, 1] for [3, 3]; eager with collection_scope: totals "
+    "[102, 200] for [101, 202])",
 )
 
 
@@ -440,7 +441,13 @@ def test_per_replica_totals_in_function(
     assert totals == [111.0, 222.0]
 
 
-def test_per_replica_totals_eager(mirrored_strategy: tf.distribute.Strategy) -> None:
+@pytest.mark.parametrize(
+    "sync",
+    [False, pytest.param(True, marks=PER_REPLICA_BUG)],
+    ids=["plain", "all_reduce-between"],
+)
+def test_per_replica_totals_eager(sync: bool, mirrored_strategy: tf.distribute.Strategy) -> None:
+    """Eager replicas share the default graph's TF list: the same hazard as in a trace."""
     strategy = mirrored_strategy
 
     def replica_fn(x: tf.Tensor) -> Any:
@@ -448,6 +455,8 @@ def test_per_replica_totals_eager(mirrored_strategy: tf.distribute.Strategy) -> 
         scale = tf.cast(ctx.replica_id_in_sync_group + 1, tf.float32)
         with tcl.collection_scope():
             tf1.add_to_collection(LOSSES, scale * 1.0)
+            if sync:
+                x = x + 0.0 * ctx.all_reduce(tf.distribute.ReduceOp.SUM, scale)
             tcl.compute_weighted_loss(x * scale * 100.0)
             return tcl.get_total_loss()
 
