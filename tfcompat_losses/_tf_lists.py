@@ -71,13 +71,24 @@ def _inherited(graph: Any, items: list[Any], collection: str) -> int:
 
 @contextlib.contextmanager
 def restoring(graph: Any, collections: Sequence[str]) -> Iterator[None]:
-    """TF's lists (and the cursors into them) as they were at entry, after the block."""
-    saved = {key: list(graph.get_collection_ref(key)) for key in collections}
+    """TF's lists empty for the block, and as they were at entry after it.
+
+    The caller has absorbed their entries into the outer frame, so after
+    the block the cursors point past all of them.
+    """
+    cursors: dict[str, int] | None = getattr(graph, _CURSOR_ATTR, None)
+    if cursors is None:
+        cursors = {}
+        setattr(graph, _CURSOR_ATTR, cursors)
+    saved = {}
+    for key in collections:
+        items = graph.get_collection_ref(key)
+        saved[key] = list(items)
+        del items[:]
+        cursors[key] = 0
     try:
         yield
     finally:
-        cursors: dict[str, int] = getattr(graph, _CURSOR_ATTR, {})
-        for key, items in saved.items():
-            graph.get_collection_ref(key)[:] = items
-            if key in cursors:
-                cursors[key] = min(cursors[key], len(items))
+        for key, kept in saved.items():
+            graph.get_collection_ref(key)[:] = kept
+            cursors[key] = len(kept)
