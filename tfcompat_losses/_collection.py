@@ -329,8 +329,10 @@ def _entry_name(loss: Any, suffix: str | None) -> str:
 
 def _report_to_outer_graphs(graph: Any, collection: str) -> None:
     """Records in every enclosing trace that a loss for ``collection`` was lost."""
+    seen = {id(graph)}
     outer = _tf_internals.outer_function_graph(graph)
-    while outer is not None:
+    while outer is not None and id(outer) not in seen:  # never loop, whatever the records say
+        seen.add(id(outer))
         frame = _stack_of(outer)[-1]
         frame.lost.setdefault(collection, []).append(graph.name)
         outer = _tf_internals.outer_function_graph(outer)
