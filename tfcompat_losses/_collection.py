@@ -92,6 +92,7 @@ LEAK_WARNING_SIZE = 10_000
 _SLIM_KEY = "tfcompat_losses.add_loss"
 _STORE_ATTR = "_tfcompat_losses_store"  # on a FuncGraph: (thread, replica) -> stack
 _CURSOR_ATTR = "_tfcompat_losses_cursor"  # on a graph: collection -> entries read
+_LOST_KEY = "tfcompat_losses.lost."  # + collection: nested graphs of a TF1 graph that lost a loss
 
 
 class CollectionLeakWarning(UserWarning):
@@ -314,6 +315,10 @@ def add_named(loss: Any, name: str | None, loss_collection: str | None = _MISSIN
         _watch_unscoped_eager(loss_collection, len(entries))
     if graph.building_function:
         _report_to_outer_graphs(graph, loss_collection)
+        if not tf.compat.v1.executing_eagerly_outside_functions():
+            # Nested in a TF1 graph: tf.cond/tf.while_loop graphs share its
+            # collections, so this marks the TF1 graph, whose read raises.
+            graph.add_to_collection(_LOST_KEY + loss_collection, graph.name)
 
 
 def _entry_name(loss: Any, suffix: str | None) -> str:
@@ -375,13 +380,17 @@ def _warn_leak(collection: str, size: int) -> None:
 def _entries(collection: str, scope: str | None) -> list[Any]:
     graph, stack = _current()
     if stack is None:
-        return graph.get_collection(collection, scope)
-    frame = stack[-1]
-    _absorb(graph, frame, collection)
-    lost = frame.lost.get(collection)
+        lost = graph.get_collection(_LOST_KEY + collection)
+        if not lost:
+            return graph.get_collection(collection, scope)
+    else:
+        frame = stack[-1]
+        _absorb(graph, frame, collection)
+        lost = frame.lost.get(collection)
     if lost:
+        where = "this tf.function trace" if stack is not None else "this graph"
         raise ValueError(
-            f"The {collection!r} collection of this tf.function trace cannot be read: "
+            f"The {collection!r} collection of {where} cannot be read: "
             f"a loss was added to it inside the nested graph(s) {sorted(set(lost))} "
             "(tf.cond, an AutoGraph `if`/`for`/`while` on a tensor, tf.while_loop, "
             "tf.map_fn, or a tf.function called from this one). Its value lives in "
