@@ -43,7 +43,9 @@ AutoGraph ``if``/``for`` on a tensor, or a ``tf.function`` called by another
 is built in a nested graph and cannot be summed outside it. It is kept in
 that graph's collection, and the enclosing contexts' collections record
 that it was lost: reading them raises a ``ValueError`` naming the construct
-instead of returning a total that silently omits it.
+instead of returning a total that silently omits it. In a TF1 graph (whose
+``tf.cond`` branch graphs share its collections) a marker collection does
+the same, as contrib raised there too.
 
 :func:`collection_scope` pushes a fresh, empty collection for the current
 context and drops it on exit (TensorFlow's lists get back what they held at
@@ -91,6 +93,7 @@ REGULARIZATION_LOSSES: str = tf.compat.v1.GraphKeys.REGULARIZATION_LOSSES
 LEAK_WARNING_SIZE = 10_000
 
 _STORE_ATTR = "_tfcompat_losses_store"  # on a FuncGraph: (thread, replica) -> stack
+_LOST_KEY = "tfcompat_losses.lost."  # + collection: nested graphs of a TF1 graph that lost a loss
 
 
 class CollectionLeakWarning(UserWarning):
@@ -264,9 +267,15 @@ def _entry_name(loss: Any, suffix: str | None) -> str:
 
 
 def _report_to_outer_graphs(graph: Any, collection: str) -> None:
-    """Records in every enclosing trace that a loss for ``collection`` was lost."""
+    """Records in every enclosing graph that a loss for ``collection`` was lost."""
+    if not tf.compat.v1.executing_eagerly_outside_functions():
+        # Nested in a TF1 graph: tf.cond/tf.while_loop graphs share its
+        # collections, so this marks the TF1 graph, whose read raises.
+        graph.add_to_collection(_LOST_KEY + collection, graph.name)
+    seen = {id(graph)}
     outer = _tf_internals.outer_function_graph(graph)
-    while outer is not None:
+    while outer is not None and id(outer) not in seen:  # never loop, whatever the records say
+        seen.add(id(outer))
         frame = _stack_of(outer)[-1]
         frame.lost.setdefault(collection, []).append(graph.name)
         outer = _tf_internals.outer_function_graph(outer)
@@ -309,21 +318,27 @@ def _warn_leak(collection: str, size: int) -> None:
 def _entries(collection: str, scope: str | None) -> list[Any]:
     graph, stack = _current()
     if stack is None:
-        return graph.get_collection(collection, scope)
-    frame = stack[-1]
-    _tf_lists.absorb(graph, frame.entries, collection)
-    lost = frame.lost.get(collection)
+        lost = graph.get_collection(_LOST_KEY + collection)
+        if not lost:
+            return graph.get_collection(collection, scope)
+    else:
+        frame = stack[-1]
+        _tf_lists.absorb(graph, frame.entries, collection)
+        lost = frame.lost.get(collection)
     if lost:
+        where = "this tf.function trace" if stack is not None else "this graph"
         raise ValueError(
-            f"The {collection!r} collection of this tf.function trace cannot be read: "
+            f"The {collection!r} collection of {where} cannot be read: "
             f"a loss was added to it inside the nested graph(s) {sorted(set(lost))} "
             "(tf.cond, an AutoGraph `if`/`for`/`while` on a tensor, tf.while_loop, "
             "tf.map_fn, or a tf.function called from this one). Its value lives in "
             "that graph, so a total here would silently omit it. Compute the loss "
             "outside the control flow (e.g. with tf.where on its inputs or weights), "
-            "return it from the construct and add that with add_loss(), or pass "
-            "loss_collection=None inside it."
+            "return it from the construct and add that with add_loss(), or keep it "
+            "out of the collection inside it (add_loss(x, loss_collection=None), or "
+            "arg_scope([add_loss], loss_collection=None))."
         )
+    assert stack is not None
     if len(stack) == 1 and graph is _local.eager_graph:
         _local.read_sites |= _local.new_sites
         _local.new_sites.clear()

@@ -54,7 +54,17 @@ def record_owner(graph: Any) -> None:
 
 
 def _outer_from_records(graph: Any) -> Any:
-    for ref in reversed(graph.get_collection(OWNER_KEY)):
+    """The nearest graph recorded before ``graph``'s own (first) record.
+
+    Only records that precede the graph's own can be its outer graphs: a
+    ``tf.cond`` branch shares its outer graph's collection list instead of
+    copying it, so records of nested graphs also appear after the outer
+    graph's own one (taking the last foreign record made outer and branch
+    each other's outer graph, and the walk up never ended).
+    """
+    records = graph.get_collection(OWNER_KEY)
+    mine = next((i for i, ref in enumerate(records) if ref() is graph), len(records))
+    for ref in reversed(records[:mine]):
         owner = ref()
         if owner is not None and owner is not graph:
             return owner
