@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import re
 import shlex
 import shutil
 import subprocess
@@ -78,6 +79,14 @@ def test_manifest_passes_pre_commits_own_schema() -> None:
         timeout=120,
     )
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_readme_config_names_the_hook() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```yaml\n(.*?)^```", readme, flags=re.M | re.S)
+    configs = [yaml.safe_load(b) for b in blocks]
+    ids = [h["id"] for c in configs for r in c.get("repos", []) for h in r["hooks"]]
+    assert ids == [_hook()["id"]]
 
 
 def test_rewrites_and_fails_then_passes(tmp_path: pathlib.Path) -> None:
