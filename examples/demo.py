@@ -32,14 +32,41 @@ import sys
 import tempfile
 import warnings
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # tf_slim (the contrib code) needs tf_keras
 
 import numpy as np
-import tensorflow as tf
 
-import tfcompat_losses
-import tfcompat_losses.keras as tck
+
+def _import_tensorflow_quietly():
+    """Import TF and start its runtime with the C++ start-up lines muted.
+
+    TF's native libraries log (oneDNN, CUDA probing) through absl before
+    TF_CPP_MIN_LOG_LEVEL is read; those lines go to fd 2 directly. They are
+    captured and shown only if the import fails.
+    """
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            import tensorflow as tf
+
+            tf.constant(0.0) + 1.0  # device set-up logs here
+        except BaseException:
+            os.dup2(saved, 2)
+            log.seek(0)
+            sys.stderr.buffer.write(log.read())
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+    return tf
+
+
+tf = _import_tensorflow_quietly()
+
+import tfcompat_losses  # noqa: E402
+import tfcompat_losses.keras as tck  # noqa: E402
 
 HERE = pathlib.Path(__file__).resolve().parent
 LEGACY = HERE / "legacy" / "train_tf1.py"
