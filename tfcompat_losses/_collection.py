@@ -153,10 +153,13 @@ def _stack_of(graph: Any) -> list[_Frame]:
     return stack
 
 
-def _current() -> tuple[Any, list[_Frame] | None]:
-    """(graph, frame stack) of the current context; stack None in a TF1 graph."""
+def _current(eager: bool | None = None) -> tuple[Any, list[_Frame] | None]:
+    """(graph, frame stack) of the current context; stack None in a TF1 graph.
+
+    ``eager``: ``tf.executing_eagerly()``, when the caller has read it.
+    """
     g = tf.compat.v1.get_default_graph()
-    if tf.executing_eagerly():
+    if tf.executing_eagerly() if eager is None else eager:
         loc = _local
         if loc.eager_graph is not g:  # first use here, or reset_default_graph()
             loc.eager_graph = g
@@ -166,10 +169,6 @@ def _current() -> tuple[Any, list[_Frame] | None]:
     if not g.building_function:
         return g, None
     return g, _stack_of(g)
-
-
-# --------------------------------------------------------------------------
-# TensorFlow's own lists.
 
 
 # --------------------------------------------------------------------------
@@ -241,23 +240,24 @@ def add_named(loss: Any, name: str | None, loss_collection: str | None = _MISSIN
     for sink in reversed(_local.sinks):
         if sink(loss, loss_collection):
             return
-    graph, stack = _current()
+    eager = tf.executing_eagerly()
+    graph, stack = _current(eager)
     if stack is None:
         graph.add_to_collection(loss_collection, loss)
         return
     frame = stack[-1]
     _tf_lists.absorb(graph, frame.entries, loss_collection)
     entries = frame.entries.setdefault(loss_collection, [])
-    entries.append((_entry_name(loss, name), loss))
+    entries.append((_entry_name(loss, name, eager), loss))
     if len(stack) == 1 and graph is _local.eager_graph and not _leak_warned:
         _watch_unscoped_eager(loss_collection, len(entries))
     if graph.building_function:
         _report_to_outer_graphs(graph, loss_collection)
 
 
-def _entry_name(loss: Any, suffix: str | None) -> str:
+def _entry_name(loss: Any, suffix: str | None, eager: bool) -> str:
     """The name used for scope filtering: the tensor's, or the current scope's."""
-    if not tf.executing_eagerly():
+    if not eager:
         name = getattr(loss, "name", None)
         if isinstance(name, str):
             return name

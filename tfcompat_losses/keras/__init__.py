@@ -78,5 +78,12 @@ __all__ = [
     "collect_into",
 ]
 
+# The public classes are documented, serialized (Keras records the module)
+# and doctested as ``tfcompat_losses.keras.X``, where they lived before the
+# module became a package.
+for _cls in (ContribLoss, *_CLASSES, TripletSemiHardLoss, LiftedStructLoss):
+    _cls.__module__ = __name__
+del _cls
+
 if KERAS3:
     _keras_names.add_string_names(PACKAGE, (*_CLASSES, TripletSemiHardLoss, LiftedStructLoss))
