@@ -113,7 +113,7 @@ class _LiftedSweep:
         """Rows of block ``i``, which are real, their distances, and the
         margin terms ``margin - d`` of their negatives (``-inf`` elsewhere)."""
         rows, real = self.blocks.indices(i, self.b)
-        d = tf.gather(self.distances, rows)
+        d = self.blocks.slice(self.distances, i, self.b)
         is_negative = tf.not_equal(tf.gather(self.labels, rows)[:, None], self.labels[None, :])
         terms = tf.where(is_negative, self.margin - d, tf.constant(-np.inf, d.dtype))
         return rows, real, d, terms
@@ -129,7 +129,7 @@ class _LiftedSweep:
             row_min = tf.reduce_min(self.margin - d, 1)
             masked = tf.where(terms > -np.inf, terms - row_min[:, None], tf.zeros_like(terms))
             contrib_max = tf.reduce_max(masked, 1) + row_min
-            # The last block repeats row B - 1: the same values, written twice.
+            # The last block overlaps the one before: the same values, twice.
             largest, sums, contrib_maxima = acc
             return (
                 i + 1,
@@ -219,7 +219,7 @@ class _LiftedSweep:
                 tf.gather(weight, rows)[:, None] * tf.exp(terms - tf.gather(shift, rows)[:, None])
                 + weight[None, :] * tf.exp(terms - shift[None, :])
             )
-            # The last block repeats row B - 1: only its first copy counts.
+            # Rows the last block shares with the one before count there.
             g_squared = tf.where((d > 0.0) & real[:, None], g / (2.0 * d), tf.zeros_like(g))
             d_rows = 2.0 * tf.gather(x, rows) * tf.reduce_sum(g_squared, 1)[:, None]
             d_rows -= 2.0 * tf.matmul(g_squared, x)

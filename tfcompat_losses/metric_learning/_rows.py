@@ -68,10 +68,19 @@ class RowBlocks(NamedTuple):
     count: tf.Tensor  # int32 scalar
 
     def indices(self, block: tf.Tensor, b: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        """``block``'s anchor indices (the last block repeats ``B - 1``) and
-        which of them are real."""
-        rows = block * self.rows + tf.range(self.rows)
-        return tf.minimum(rows, b - 1), rows < b
+        """``block``'s anchor indices, and which of them are its own.
+
+        Blocks are contiguous; the last one ends at row ``B - 1`` and so
+        overlaps the one before it, whose rows it marks as not its own.
+        """
+        own_start = block * self.rows
+        rows = tf.minimum(own_start, b - self.rows) + tf.range(self.rows)
+        return rows, rows >= own_start
+
+    def slice(self, matrix: tf.Tensor, block: tf.Tensor, b: tf.Tensor) -> tf.Tensor:
+        """``block``'s rows of a ``[B, ...]`` tensor (a slice, not a gather)."""
+        start = tf.minimum(block * self.rows, b - self.rows)
+        return tf.slice(matrix, [start, 0], [self.rows, -1])
 
 
 def row_blocks(x: tf.Tensor) -> RowBlocks:
@@ -119,3 +128,17 @@ def squared_distance_grad(
     d_rows = 2.0 * x_rows * row_sums[:, None] - 2.0 * tf.matmul(g, x)
     d_all = 2.0 * x * col_sums[:, None] - 2.0 * tf.matmul(g, x_rows, transpose_a=True)
     return tf.tensor_scatter_nd_add(dx + d_all, rows[:, None], d_rows)
+
+
+def distance_matrix_grad(grad: tf.Tensor, squared: tf.Tensor, x: tf.Tensor) -> tf.Tensor:
+    """The gradient w.r.t. ``x`` of ``sum(grad * squared)``, ``squared`` being
+    :func:`squared_distances` of ``x``, both ``[B, B]``.
+
+    Contrib's gradient: none where the distance is 0 (clipped, or the
+    diagonal); elsewhere that of ``|x_a|^2 + |x_n|^2 - 2 x_a.x_n``, i.e.
+    ``2 x rowsum(S) - 2 S x`` with ``S = G + G^T``: one matmul (a transposed
+    one is twice as slow under XLA on CPU).
+    """
+    g = tf.where(squared > 0.0, grad, tf.zeros_like(grad))
+    symmetric = g + tf.transpose(g)
+    return 2.0 * x * tf.reduce_sum(symmetric, 1)[:, None] - 2.0 * tf.matmul(symmetric, x)

@@ -12,9 +12,9 @@ from ._checks import check_same_batch, embeddings_arg, labels_arg, scalar_arg
 from ._rows import (
     ClassMembers,
     class_members,
+    distance_matrix_grad,
     member,
     row_blocks,
-    squared_distance_grad,
     squared_distances,
 )
 
@@ -74,7 +74,7 @@ class _Anchors(NamedTuple):
     """One block of anchors and what the search needs of their rows."""
 
     rows: tf.Tensor  # [R] anchor indices
-    real: tf.Tensor  # [R] bool: not a repeat padding the last block
+    real: tf.Tensor  # [R] bool: the block's own rows (the last block overlaps)
     distances: tf.Tensor  # [R, B] squared distances
     negatives: tf.Tensor  # [R, B] distances to negatives, -1 elsewhere
     from_max: tf.Tensor  # [R, B] negatives - row max (contrib's rounding)
@@ -93,8 +93,7 @@ class _Slot(NamedTuple):
     hinge: tf.Tensor  # [R] margin + d(a, p) - d(a, n)
 
 
-def _anchors(distances: tf.Tensor, labels: tf.Tensor, rows: tf.Tensor, real: tf.Tensor) -> _Anchors:
-    d = tf.gather(distances, rows)
+def _anchors(d: tf.Tensor, labels: tf.Tensor, rows: tf.Tensor, real: tf.Tensor) -> _Anchors:
     is_negative = tf.not_equal(tf.gather(labels, rows)[:, None], labels[None, :])
     negatives = tf.where(is_negative, d, -tf.ones_like(d))
     row_max = tf.reduce_max(d, 1)
@@ -170,10 +169,10 @@ def semihard_sweep(
     bf = tf.cast(b, dtype)
 
     def block_body(
-        i: tf.Tensor, total: tf.Tensor, dx: tf.Tensor, dm: tf.Tensor
+        i: tf.Tensor, total: tf.Tensor, grad: tf.Tensor, dm: tf.Tensor
     ) -> tuple[tf.Tensor, ...]:
         rows, real = blocks.indices(i, b)
-        block = _anchors(distances, labels, rows, real)
+        block = _anchors(blocks.slice(distances, i, b), labels, rows, real)
         local = tf.range(tf.shape(rows)[0])
         zeros_r = tf.zeros_like(local, dtype)
 
@@ -203,19 +202,20 @@ def semihard_sweep(
             (tf.constant(0), total, g_dist, zeros_r, zeros_r, dm),
         )
         if not with_grad:
-            return i + 1, total, dx, dm
+            return i + 1, total, grad, dm
         d = block.distances
         # reduce_max's gradient: shared by the entries equal to the maximum.
         is_max = tf.cast(tf.equal(d, block.row_max[:, None]), dtype)
         g_dist += is_max * (g_max / tf.reduce_sum(is_max, 1))[:, None]
         far = tf.cast(tf.equal(block.negatives, block.farthest_negative[:, None]), dtype)
         g_dist += far * tf.math.divide_no_nan(g_far, tf.reduce_sum(far, 1))[:, None]
-        dx = squared_distance_grad(g_dist, d, x, rows, dx)
-        return i + 1, total, dx, dm
+        # Rows the last block shares with the one before have a zero gradient here.
+        return i + 1, total, tf.tensor_scatter_nd_add(grad, rows[:, None], g_dist), dm
 
-    _, total, dx, dm = tf.while_loop(
-        lambda i, *_: i < blocks.count,
-        block_body,
-        (tf.constant(0), zero, tf.zeros_like(x), zero),
+    grad = tf.zeros_like(distances) if with_grad else zero
+    _, total, grad, dm = tf.while_loop(
+        lambda i, *_: i < blocks.count, block_body, (tf.constant(0), zero, grad, zero)
     )
-    return total, dx, dm
+    if not with_grad:
+        return total, zero, dm
+    return total, distance_matrix_grad(grad, distances, x), dm
