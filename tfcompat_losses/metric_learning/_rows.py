@@ -99,12 +99,17 @@ def squared_distances(x: tf.Tensor) -> tf.Tensor:
 
     ``|a|^2 + |b|^2 - 2 a.b`` clipped at 0, with 0 where that is not
     positive and on the diagonal. No gradient is recorded: the losses built
-    on it give theirs with :func:`squared_distance_grad`.
+    on it give theirs with :func:`distance_matrix_grad`.
     """
     x = tf.stop_gradient(x)
-    sq = tf.reduce_sum(tf.square(x), 1)
-    d2 = (sq[:, None] + sq[None, :]) - 2.0 * tf.matmul(x, x, transpose_b=True)
-    d2 = tf.linalg.set_diag(d2, tf.zeros_like(sq))
+    # Contrib's ops, so contrib's rounding: a distance one ulp off can flip
+    # which negative is semi-hard.
+    sq = tf.square(x)
+    d2 = tf.add(
+        tf.reduce_sum(sq, axis=[1], keepdims=True),
+        tf.reduce_sum(tf.transpose(sq), axis=[0], keepdims=True),
+    ) - 2.0 * tf.matmul(x, tf.transpose(x))
+    d2 = tf.linalg.set_diag(d2, tf.zeros_like(d2[0]))
     return tf.maximum(d2, 0.0)
 
 
