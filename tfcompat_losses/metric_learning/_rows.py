@@ -15,8 +15,8 @@ from typing import NamedTuple
 
 import tensorflow as tf
 
-#: Anchors per block: ``[1024, 4096]`` float32 is 16 MB per temporary.
-BLOCK_ROWS = 1024
+#: Anchors per block: ``[256, 4096]`` float32 is 4 MB per temporary.
+BLOCK_ROWS = 256
 
 
 class ClassMembers(NamedTuple):
@@ -142,8 +142,21 @@ def distance_matrix_grad(grad: tf.Tensor, squared: tf.Tensor, x: tf.Tensor) -> t
     Contrib's gradient: none where the distance is 0 (clipped, or the
     diagonal); elsewhere that of ``|x_a|^2 + |x_n|^2 - 2 x_a.x_n``, i.e.
     ``2 x rowsum(S) - 2 S x`` with ``S = G + G^T``: one matmul (a transposed
-    one is twice as slow under XLA on CPU).
+    one is twice as slow under XLA on CPU), a block of rows at a time.
     """
-    g = tf.where(squared > 0.0, grad, tf.zeros_like(grad))
-    symmetric = g + tf.transpose(g)
-    return 2.0 * x * tf.reduce_sum(symmetric, 1)[:, None] - 2.0 * tf.matmul(symmetric, x)
+    b = tf.shape(x)[0]
+    blocks = row_blocks(x)
+
+    def masked(rows: tf.Tensor, columns: tf.Tensor) -> tf.Tensor:
+        return tf.where(columns > 0.0, rows, tf.zeros_like(rows))
+
+    def body(i: tf.Tensor, dx: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        rows, own = blocks.indices(i, b)
+        g = masked(blocks.slice(grad, i, b), blocks.slice(squared, i, b))
+        g_t = masked(tf.gather(grad, rows, axis=1), tf.gather(squared, rows, axis=1))
+        s = tf.where(own[:, None], g + tf.transpose(g_t), tf.zeros_like(g))
+        d_rows = 2.0 * tf.gather(x, rows) * tf.reduce_sum(s, 1)[:, None] - 2.0 * tf.matmul(s, x)
+        return i + 1, tf.tensor_scatter_nd_add(dx, rows[:, None], d_rows)
+
+    _, dx = tf.while_loop(lambda i, _: i < blocks.count, body, (tf.constant(0), tf.zeros_like(x)))
+    return dx
