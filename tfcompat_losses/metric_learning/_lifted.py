@@ -35,8 +35,7 @@ def lifted_struct_loss(labels: Any, embeddings: Any, margin: Any = 1.0) -> tf.Te
     Returns:
       A scalar in the embeddings' dtype: contrib's value and gradient, with
       contrib's ``[B*B, B]`` log-sum-exp factorised into per-row sums
-      (``O(B^2)`` time, ``O(B)`` memory per anchor block; equal to contrib's
-      up to rounding). A batch without positive pairs, or without
+      (``O(B^2)`` time and memory; equal to contrib's up to rounding). A batch without positive pairs, or without
       negatives, gives 0 with a zero gradient (contrib: NaN). Contrib also
       overflowed to NaN when a sample's nearest negative was more than ~88
       farther than a same-class sample; the factorised sums never overflow.

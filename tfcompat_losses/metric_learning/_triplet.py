@@ -37,9 +37,9 @@ def triplet_semihard_loss(labels: Any, embeddings: Any, margin: Any = 1.0) -> tf
     Returns:
       A scalar in the embeddings' dtype: contrib's value and gradient; 0 with
       a zero gradient for a batch without positive pairs (contrib: NaN).
-      ``O(B^2 K)`` time for classes of at most ``K`` samples, and
-      ``O(B)`` memory per anchor block (contrib: ``O(B^3)`` time and
-      memory).
+      ``O(B^2 K)`` time for classes of at most ``K`` samples and
+      ``O(B^2)`` memory: the distance matrix, its gradient and ``[256, B]``
+      blocks (contrib: ``O(B^3)`` time and memory).
 
     Raises:
       ValueError: wrong ranks, dtypes or batch sizes.
