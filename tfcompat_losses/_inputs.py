@@ -37,6 +37,11 @@ class InputTypeError(TypeError, ValueError):
     callers may catch that.
     """
 
+    # Exception's own constructor: AutoGraph re-raises an error from traced
+    # code with its type only when the type is built-in or constructed like
+    # Exception (otherwise it becomes a StagingError, neither of the two).
+    __init__ = Exception.__init__
+
 
 def fmt_shape(x: Any) -> str:
     """A shape for an error message: ``(4, 3)``, ``(None, 3)``, ``<unknown>``."""
