@@ -22,6 +22,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tfcompat_losses import metric_learning as ml
+from tfcompat_losses.metric_learning._scores import (
+    ClusteringScorer,
+    expected_mutual_information_table,
+)
 
 SETTINGS = settings(
     max_examples=20,
@@ -213,12 +217,22 @@ def test_pairwise_distance_numpy_reference(batch: tuple, squared: bool) -> None:
 # The semi-hard search and its gradient against contrib's formulation.
 
 
-def _outside_reference(pd: tf.Tensor, adj_not: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-    """contrib's negatives_outside/mask_final, broadcast ``[a, p, n]``."""
+def _triplet_reference(labels: tf.Tensor, x: tf.Tensor, margin: float) -> tf.Tensor:
+    """contrib's triplet_semihard_loss, its [B*B, B] tiling as a broadcast
+    ``[a, p, n]`` masked minimum (the same ops, so the same rounding)."""
+    pd = ml.pairwise_distance(x, squared=True)
     b = tf.shape(pd)[0]
+    adjacency = tf.equal(labels[:, None], labels[None, :])
+    adj_not = tf.logical_not(adjacency)
     data = tf.broadcast_to(pd[:, None, :], [b, b, b])
     mask = tf.logical_and(adj_not[:, None, :], pd[:, None, :] > pd[:, :, None])
-    return ml.masked_minimum(data, tf.cast(mask, pd.dtype), dim=2)[..., 0], tf.reduce_any(mask, 2)
+    outside = ml.masked_minimum(data, tf.cast(mask, pd.dtype), dim=2)[..., 0]
+    inside = ml.masked_maximum(pd, tf.cast(adj_not, pd.dtype))
+    semi_hard = tf.where(tf.reduce_any(mask, 2), outside, inside)
+    loss_mat = margin + (pd - semi_hard)
+    mask_positives = tf.cast(adjacency, pd.dtype) - tf.eye(b, dtype=pd.dtype)
+    total = tf.reduce_sum(tf.maximum(loss_mat * mask_positives, 0.0))
+    return tf.math.divide_no_nan(total, tf.reduce_sum(mask_positives))
 
 
 @SETTINGS
@@ -228,28 +242,23 @@ def test_semihard_search_matches_contrib_formulation(b: int, kind: str, seed: in
     (``fl(d - rowmax)``) and the chosen negative being the row maximum."""
     rng = np.random.default_rng(seed)
     if kind == "grid":
-        pd = rng.integers(0, 4, (b, b)).astype(np.float32)
+        x = rng.integers(0, 3, (b, 2)).astype(np.float32)
     elif kind == "uniform":
-        pd = rng.random((b, b)).astype(np.float32)
-    else:
-        pd = (rng.integers(0, 3, (b, b)) * 1e-3 + 1000 * (rng.random((b, b)) < 0.1)).astype(
+        x = rng.random((b, 3)).astype(np.float32)
+    else:  # near-duplicates and far outliers: rounding ties at the row max
+        x = (rng.integers(0, 3, (b, 2)) * 1e-3 + 30 * (rng.random((b, 2)) < 0.1)).astype(
             np.float32
         )
-    adj_not = rng.random((b, b)) < rng.random()
-    # Only pairs (a, p) with p not a negative of a enter the loss.
-    w = tf.constant(rng.normal(size=(b, b)) * ~adj_not, tf.float32)
-    pd_t, an = tf.constant(pd), tf.constant(adj_not)
+    labels = tf.constant(rng.integers(0, max(1, int(rng.integers(1, b + 1))), b))
+    x_t = tf.constant(x)
+    margin = float(rng.choice([0.0, 0.5, 1.0]))
     with tf.GradientTape(persistent=True) as tape:
-        tape.watch(pd_t)
-        got, has = ml._semihard_outside(pd_t, an)
-        want, want_has = _outside_reference(pd_t, an)
-        loss = tf.reduce_sum(tf.where(has, got, 0.0) * w)
-        ref = tf.reduce_sum(tf.where(want_has, want, 0.0) * w)
-    pos = ~adj_not
-    np.testing.assert_array_equal(has.numpy()[pos], want_has.numpy()[pos])
-    np.testing.assert_array_equal(np.where(has, got, 0.0)[pos], np.where(want_has, want, 0.0)[pos])
+        tape.watch(x_t)
+        got = ml.triplet_semihard_loss(labels, x_t, margin)
+        want = _triplet_reference(labels, x_t, margin)
+    np.testing.assert_allclose(float(got), float(want), rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(
-        tape.gradient(loss, pd_t).numpy(), tape.gradient(ref, pd_t).numpy(), rtol=1e-5, atol=1e-5
+        tape.gradient(got, x_t).numpy(), tape.gradient(want, x_t).numpy(), rtol=1e-5, atol=1e-5
     )
 
 
@@ -295,7 +304,7 @@ def test_clustering_scores_match_sklearn(clust: tuple, margin_type: str) -> None
         "vmeasure": metrics.v_measure_score,
     }[margin_type]
     labels, preds = clust
-    scorer = ml._Scorer(tf.constant(labels), margin_type)
+    scorer = ClusteringScorer(tf.constant(labels), margin_type)
     got = scorer._score(tf.constant(preds)).numpy()
     want = [oracle(labels, p) for p in preds]
     np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
@@ -313,7 +322,7 @@ def test_emi_table_matches_sklearn() -> None:
     for n in (2, 7, 30, 64):
         labels = rng.integers(0, max(2, n // 4), n)
         sizes = np.unique(labels, return_counts=True)[1]
-        table = ml._emi_table(tf.constant(sizes, tf.int32), tf.constant(n)).numpy()
+        table = expected_mutual_information_table(tf.constant(sizes, tf.int32), tf.constant(n)).numpy()
         for _ in range(5):
             pred = rng.integers(0, rng.integers(2, n + 1), n)
             cont = np.zeros((len(sizes), pred.max() + 1), np.int64)

@@ -2,8 +2,9 @@
 
 Each public function converts its arguments here, so a bad argument raises
 the same kind of error everywhere: ``ValueError`` for a missing argument,
-an unknown rank or incompatible shapes, ``TypeError`` for a value that is
-not numeric. Messages name the function, the argument and the shapes.
+an unknown rank or incompatible shapes, :class:`InputTypeError` (a
+``TypeError``) for a value that is not numeric. Messages name the function,
+the argument and the shapes.
 Checks use static shapes only, so nothing here adds a host round-trip to a
 ``tf.function`` or XLA graph.
 """
@@ -15,10 +16,31 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-__all__ = ["check_batch_axis", "check_same_shape", "fmt_shape", "to_tensor"]
+__all__ = [
+    "InputTypeError",
+    "check_batch_axis",
+    "check_same_shape",
+    "fmt_shape",
+    "to_tensor",
+]
 
 _F32 = tf.float32
 _I32 = tf.int32
+
+
+class InputTypeError(TypeError, ValueError):
+    """An argument that is not a numeric tensor (or cannot become one).
+
+    A ``TypeError``, as for any Python function given the wrong kind of
+    value. It is also a ``ValueError`` because ``metric_learning`` raised
+    ``ValueError`` for such arguments before it shared this module, and
+    callers may catch that.
+    """
+
+    # Exception's own constructor: AutoGraph re-raises an error from traced
+    # code with its type only when the type is built-in or constructed like
+    # Exception (otherwise it becomes a StagingError, neither of the two).
+    __init__ = Exception.__init__
 
 
 def fmt_shape(x: Any) -> str:
@@ -31,9 +53,19 @@ def fmt_shape(x: Any) -> str:
 
 
 def to_tensor(
-    x: Any, fn: str, arg: str, *, dtype: tf.DType | None = None, floating: bool = False
+    x: Any,
+    fn: str,
+    arg: str,
+    *,
+    dtype: tf.DType | None = None,
+    floating: bool = False,
+    expected: str = "numeric",
 ) -> tf.Tensor:
-    """Converts an argument, with errors that name the function and argument."""
+    """Converts an argument, with errors that name the function and argument.
+
+    ``expected`` says what the argument must be in the message for a
+    non-numeric dtype (``"labels must be <expected>, got dtype string ..."``).
+    """
     if x is None:
         raise ValueError(f"{fn}: {arg} is required, got None.")
     if not isinstance(x, tf.Tensor):
@@ -43,7 +75,7 @@ def to_tensor(
             hint = None if isinstance(x, (np.ndarray, np.generic)) else dtype
             x = tf.convert_to_tensor(x, dtype_hint=hint)
         except (TypeError, ValueError) as e:
-            raise TypeError(
+            raise InputTypeError(
                 f"{fn}: {arg} must be a numeric tensor or array; could not "
                 f"convert {type(x).__name__}: {e}"
             ) from None
@@ -51,8 +83,8 @@ def to_tensor(
     if dt is _F32 or (dt is _I32 and not floating):  # common cases: every check passes
         pass
     elif not (dt.is_floating or dt.is_integer or dt.is_bool):
-        raise TypeError(
-            f"{fn}: {arg} must be numeric, got dtype {dt.name} with shape {fmt_shape(x)}."
+        raise InputTypeError(
+            f"{fn}: {arg} must be {expected}, got dtype {dt.name} with shape {fmt_shape(x)}."
         )
     if floating and not dt.is_floating:
         raise TypeError(

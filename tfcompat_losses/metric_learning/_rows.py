@@ -1,0 +1,162 @@
+"""Building blocks of the mining losses: classes, row blocks of distances,
+and the gradient of contrib's distance matrix.
+
+The mining losses (:mod:`._triplet`, :mod:`._lifted`) build the ``[B, B]``
+distance matrix once, then sweep it in blocks of at most ``BLOCK_ROWS``
+anchors, so their temporaries are ``[rows, B]`` slices and the memory
+``O(B^2)`` with a constant near 1 (contrib: ``O(B^3)``). The same code runs
+eagerly, in ``tf.function``, in TF1 graphs and under XLA (static shapes
+inside the loops; only trip counts depend on the data).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import tensorflow as tf
+
+#: Anchors per block: ``[256, 4096]`` float32 is 4 MB per temporary.
+BLOCK_ROWS = 256
+
+
+class ClassMembers(NamedTuple):
+    """Every sample's class as a run of a label-sorted index.
+
+    The ``j``-th member of sample ``a``'s class is
+    ``by_label[first[a] + j]`` for ``j < size[a]``; ``largest`` is the size
+    of the largest class (the number of member slots to visit).
+    """
+
+    by_label: tf.Tensor  # [B] int32, sample indices sorted by label (stable)
+    first: tf.Tensor  # [B] int32, where each sample's class starts in by_label
+    size: tf.Tensor  # [B] int32, the size of each sample's class
+    largest: tf.Tensor  # int32 scalar
+
+
+def class_members(labels: tf.Tensor) -> ClassMembers:
+    """Groups ``[B]`` labels into classes (``O(B log B)``, no ``[B, B]`` tensor)."""
+    b = tf.shape(labels)[0]
+    by_label = tf.argsort(labels, stable=True)
+    sorted_labels = tf.gather(labels, by_label)
+    position = tf.range(b)
+    previous = tf.gather(sorted_labels, tf.maximum(position - 1, 0))
+    starts = tf.logical_or(tf.equal(position, 0), tf.not_equal(sorted_labels, previous))
+    class_at = tf.cumsum(tf.cast(starts, tf.int32)) - 1
+    first_of_class = tf.math.unsorted_segment_min(position, class_at, b)
+    size_of_class = tf.math.unsorted_segment_sum(tf.ones_like(position), class_at, b)
+    class_of = tf.scatter_nd(by_label[:, None], class_at, [b])
+    size = tf.gather(size_of_class, class_of)
+    return ClassMembers(
+        by_label=by_label,
+        first=tf.gather(first_of_class, class_of),
+        size=size,
+        largest=tf.reduce_max(tf.concat([size, [0]], 0)),
+    )
+
+
+def member(members: ClassMembers, rows: tf.Tensor, slot: tf.Tensor) -> tf.Tensor:
+    """The ``slot``-th member of each row's class (any index past the class end)."""
+    last = tf.size(members.by_label) - 1
+    start = tf.gather(members.first, rows)
+    return tf.gather(members.by_label, tf.minimum(start + slot, last))
+
+
+class RowBlocks(NamedTuple):
+    """A partition of ``B`` anchors into ``count`` blocks of ``rows`` rows."""
+
+    rows: int | tf.Tensor  # static when the batch size is
+    count: tf.Tensor  # int32 scalar
+
+    def indices(self, block: tf.Tensor, b: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        """``block``'s anchor indices, and which of them are its own.
+
+        Blocks are contiguous; the last one ends at row ``B - 1`` and so
+        overlaps the one before it, whose rows it marks as not its own.
+        """
+        own_start = block * self.rows
+        rows = tf.minimum(own_start, b - self.rows) + tf.range(self.rows)
+        return rows, rows >= own_start
+
+    def slice(self, matrix: tf.Tensor, block: tf.Tensor, b: tf.Tensor) -> tf.Tensor:
+        """``block``'s rows of a ``[B, ...]`` tensor (a slice, not a gather)."""
+        start = tf.minimum(block * self.rows, b - self.rows)
+        return tf.slice(matrix, [start, 0], [self.rows, -1])
+
+
+def row_blocks(x: tf.Tensor) -> RowBlocks:
+    static_b = x.shape[0]
+    b = tf.shape(x)[0]
+    rows: int | tf.Tensor
+    if static_b is not None:
+        rows = max(1, min(static_b, BLOCK_ROWS))
+    else:
+        rows = tf.maximum(tf.minimum(b, BLOCK_ROWS), 1)
+    return RowBlocks(rows=rows, count=(b + rows - 1) // rows)
+
+
+def squared_distances(x: tf.Tensor) -> tf.Tensor:
+    """Contrib's ``pairwise_distance(x, squared=True)``, value for value.
+
+    ``|a|^2 + |b|^2 - 2 a.b`` clipped at 0, with 0 where that is not
+    positive and on the diagonal. No gradient is recorded: the losses built
+    on it give theirs with :func:`distance_matrix_grad`.
+    """
+    x = tf.stop_gradient(x)
+    # Contrib's ops, so contrib's rounding: a distance one ulp off can flip
+    # which negative is semi-hard.
+    sq = tf.square(x)
+    d2 = tf.add(
+        tf.reduce_sum(sq, axis=[1], keepdims=True),
+        tf.reduce_sum(tf.transpose(sq), axis=[0], keepdims=True),
+    ) - 2.0 * tf.matmul(x, tf.transpose(x))
+    d2 = tf.linalg.set_diag(d2, tf.zeros_like(d2[0]))
+    return tf.maximum(d2, 0.0)
+
+
+def squared_distance_grad(
+    grad_rows: tf.Tensor,
+    squared_rows: tf.Tensor,
+    x: tf.Tensor,
+    rows: tf.Tensor,
+    dx: tf.Tensor,
+) -> tf.Tensor:
+    """``dx`` plus the gradient of ``sum(grad_rows * squared_rows)`` w.r.t. ``x``,
+    for the rows ``rows`` of :func:`squared_distances`.
+
+    Contrib's gradient: none where the distance is 0 (clipped, or the
+    diagonal); elsewhere that of ``|x_a|^2 + |x_n|^2 - 2 x_a.x_n``.
+    """
+    x_rows = tf.gather(x, rows)
+    g = tf.where(squared_rows > 0.0, grad_rows, tf.zeros_like(grad_rows))
+    row_sums = tf.reduce_sum(g, 1)
+    col_sums = tf.reduce_sum(g, 0)
+    d_rows = 2.0 * x_rows * row_sums[:, None] - 2.0 * tf.matmul(g, x)
+    d_all = 2.0 * x * col_sums[:, None] - 2.0 * tf.matmul(g, x_rows, transpose_a=True)
+    return tf.tensor_scatter_nd_add(dx + d_all, rows[:, None], d_rows)
+
+
+def distance_matrix_grad(grad: tf.Tensor, squared: tf.Tensor, x: tf.Tensor) -> tf.Tensor:
+    """The gradient w.r.t. ``x`` of ``sum(grad * squared)``, ``squared`` being
+    :func:`squared_distances` of ``x``, both ``[B, B]``.
+
+    Contrib's gradient: none where the distance is 0 (clipped, or the
+    diagonal); elsewhere that of ``|x_a|^2 + |x_n|^2 - 2 x_a.x_n``, i.e.
+    ``2 x rowsum(S) - 2 S x`` with ``S = G + G^T``: one matmul (a transposed
+    one is twice as slow under XLA on CPU), a block of rows at a time.
+    """
+    b = tf.shape(x)[0]
+    blocks = row_blocks(x)
+
+    def masked(rows: tf.Tensor, columns: tf.Tensor) -> tf.Tensor:
+        return tf.where(columns > 0.0, rows, tf.zeros_like(rows))
+
+    def body(i: tf.Tensor, dx: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        rows, own = blocks.indices(i, b)
+        g = masked(blocks.slice(grad, i, b), blocks.slice(squared, i, b))
+        g_t = masked(tf.gather(grad, rows, axis=1), tf.gather(squared, rows, axis=1))
+        s = tf.where(own[:, None], g + tf.transpose(g_t), tf.zeros_like(g))
+        d_rows = 2.0 * tf.gather(x, rows) * tf.reduce_sum(s, 1)[:, None] - 2.0 * tf.matmul(s, x)
+        return i + 1, tf.tensor_scatter_nd_add(dx, rows[:, None], d_rows)
+
+    _, dx = tf.while_loop(lambda i, _: i < blocks.count, body, (tf.constant(0), tf.zeros_like(x)))
+    return dx
