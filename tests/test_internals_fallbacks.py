@@ -94,3 +94,35 @@ def test_without_the_table_serialization_still_works(monkeypatch: pytest.MonkeyP
     y = np.eye(3, dtype=np.float32)
     logits = np.array([[2.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 3.0]], np.float32)
     assert float(back(y, logits)) == pytest.approx(float(loss(y, logits)))
+
+
+def test_in_xla_reads_the_enclosing_xla_context() -> None:
+    seen: list[bool] = []
+
+    def probe() -> tf.Tensor:
+        seen.append(_tf_internals.in_xla())
+        return tf.constant(0.0)
+
+    tf.function(probe, jit_compile=True)()
+    tf.function(probe)()
+    assert seen == [True, False]
+
+
+def test_without_the_xla_query_cluster_loss_still_fails_loudly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The fallback: no clear ValueError, but XLA's own error, never a value."""
+    from tfcompat_losses import metric_learning
+
+    monkeypatch.setattr(_tf_internals, "_xla_context_query", lambda: _tf_internals._MISSING)
+    assert not _tf_internals.in_xla()
+    labels = tf.constant([0, 0, 1, 1])
+    emb = tf.constant([[0.0, 1.0], [0.1, 0.9], [1.0, 0.0], [0.9, 0.1]])
+
+    @tf.function(jit_compile=True)
+    def loss() -> tf.Tensor:
+        return metric_learning.cluster_loss(labels, emb, margin_multiplier=1.0)
+
+    with pytest.raises(Exception) as caught:  # XLA's error type varies by version
+        loss()
+    assert not isinstance(caught.value, AssertionError)

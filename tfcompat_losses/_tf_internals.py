@@ -1,5 +1,7 @@
-"""The one private TensorFlow attribute the library reads, with its fallback.
+"""The private TensorFlow names the library reads, each with its fallback.
 
+:func:`in_xla` reads ``tf.__internal__.get_enclosing_xla_context`` (its
+fallback is in its docstring). :func:`outer_function_graph` reads
 ``FuncGraph.outer_graph`` (the graph a function, ``tf.cond`` branch or
 ``tf.while_loop`` body is built in) has no public accessor. The collection
 emulator needs it to tell a top-level ``tf.function`` trace from a graph
@@ -13,6 +15,7 @@ its outer graph's record in its own copy. The fallback misses a nested
 graph created before the outer graph held any loss: there the outer total
 raises nothing, so tests/test_collection_nesting.py runs the whole nesting
 suite with the fallback as well.
+tests/test_internals_fallbacks.py takes both fallbacks.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
-__all__ = ["OWNER_KEY", "outer_function_graph", "outer_graph", "record_owner"]
+import tensorflow as tf
+
+__all__ = ["OWNER_KEY", "in_xla", "outer_function_graph", "outer_graph", "record_owner"]
 
 #: The collection in which a graph the emulator touched records itself.
 OWNER_KEY = "tfcompat_losses.owner"
@@ -69,3 +74,24 @@ def _outer_from_records(graph: Any) -> Any:
         if owner is not None and owner is not graph:
             return owner
     return None
+
+
+def _xla_context_query() -> Any:
+    """``tf.__internal__.get_enclosing_xla_context``, or ``_MISSING``."""
+    internal = getattr(tf, "__internal__", None)
+    return getattr(internal, "get_enclosing_xla_context", _MISSING)
+
+
+def in_xla() -> bool:
+    """True inside a ``jit_compile=True`` function.
+
+    TensorFlow has no public query for this; ``tf.__internal__`` is its
+    semi-public namespace for libraries built on it (Keras uses it).
+    Fallback, if it goes: False. A loss that cannot compile under XLA
+    (``cluster_loss``) then fails with XLA's own compile error instead of
+    the library's clearer ``ValueError``; nothing computes a wrong value.
+    """
+    query = _xla_context_query()
+    if query is _MISSING:
+        return False
+    return query() is not None

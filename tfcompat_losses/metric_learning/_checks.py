@@ -15,6 +15,7 @@ from typing import Any
 
 import tensorflow as tf
 
+from .. import _tf_internals
 from .._inputs import fmt_shape, to_tensor
 
 FLOAT_DTYPES = (tf.float16, tf.bfloat16, tf.float32, tf.float64)
@@ -86,12 +87,8 @@ def in_tf1_graph() -> bool:
 
 
 def in_xla() -> bool:
-    """True inside a ``jit_compile=True`` function.
-
-    TensorFlow has no public query for this; ``tf.__internal__`` is its
-    semi-public namespace for libraries built on it (Keras uses it).
-    """
-    return tf.__internal__.get_enclosing_xla_context() is not None
+    """True inside a ``jit_compile=True`` function (see ``_tf_internals.in_xla``)."""
+    return _tf_internals.in_xla()
 
 
 def check_printable(fn: str) -> None:
