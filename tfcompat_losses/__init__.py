@@ -94,7 +94,14 @@ def _load() -> None:
 def __getattr__(name: str) -> _typing.Any:
     # Only the API's own names load it: ``from tfcompat_losses import migrate``
     # (or ``_stub``) asks for other names first, and must not import TensorFlow.
-    if not _loaded and (name in __all__ or name in _API or name in _SUBMODULES):
+    if name in _API:
+        # A home module alone (``tfcompat_losses.legacy``, or ``from . import
+        # _collection`` while the API itself is loading): import just it, so
+        # a module importing a sibling never re-enters _load().
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    if not _loaded and (name in __all__ or name in _SUBMODULES):
         _load()  # also binds the home submodules (``tfcompat_losses.legacy`` ...)
         return globals()[name]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
