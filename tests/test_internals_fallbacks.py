@@ -1,7 +1,8 @@
-"""The two private TensorFlow/Keras reads, with their fallbacks exercised.
+"""The private TensorFlow/Keras reads, with their fallbacks exercised.
 
-``_tf_internals`` reads ``FuncGraph.outer_graph``; ``_keras_names`` writes
-Keras 3's private table of loss names. Each falls back to public behaviour
+``_tf_internals`` reads ``FuncGraph.outer_graph``, the XLA context and the
+tape-set query; ``_keras_names`` writes Keras 3's private table of loss
+names. Each falls back to public behaviour
 when the private name is gone: these tests take that branch on purpose.
 """
 
@@ -126,3 +127,52 @@ def test_without_the_xla_query_cluster_loss_still_fails_loudly(
     with pytest.raises(Exception) as caught:  # XLA's error type varies by version
         loss()
     assert not isinstance(caught.value, AssertionError)
+
+
+def _softmax_label_gradient() -> tuple[float, Any]:
+    """Softmax CE of soft labels under a tape: (value, gradient w.r.t. the labels)."""
+    logits = tf.constant([[2.0, 0.0, -1.0], [0.5, 0.5, 3.0]])
+    labels = tf.constant([[0.7, 0.2, 0.1], [0.0, 0.5, 0.5]])
+    with tf.GradientTape() as tape:
+        tape.watch(labels)
+        loss = tcl.softmax_cross_entropy(logits, labels, weights=[1.0, 2.0])
+    return float(loss), tape.gradient(loss, labels)
+
+
+def test_tape_query_sees_tapes_and_accumulators() -> None:
+    assert not _tf_internals.gradient_may_record()
+    with tf.GradientTape():
+        assert _tf_internals.gradient_may_record()
+    primal = tf.constant(1.0)
+    with tf.autodiff.ForwardAccumulator(primal, tf.constant(1.0)):
+        assert _tf_internals.gradient_may_record()
+    assert not _tf_internals.gradient_may_record()
+
+
+def test_labels_gradient_is_stopped_under_a_tape() -> None:
+    value, grad = _softmax_label_gradient()
+    assert grad is None  # contrib: no gradient into the labels
+    plain = float(
+        tcl.softmax_cross_entropy(
+            [[2.0, 0.0, -1.0], [0.5, 0.5, 3.0]], [[0.7, 0.2, 0.1], [0.0, 0.5, 0.5]], [1.0, 2.0]
+        )
+    )
+    assert value == plain
+
+
+def test_labels_forward_tangent_is_stopped() -> None:
+    logits = tf.constant([[2.0, 0.0, -1.0]])
+    labels = tf.constant([[0.7, 0.2, 0.1]])
+    with tf.autodiff.ForwardAccumulator(labels, tf.ones_like(labels)) as acc:
+        loss = tcl.softmax_cross_entropy(logits, labels)
+    assert acc.jvp(loss) is None
+
+
+def test_tape_query_fallback_keeps_the_stop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without TensorFlow's query the op always runs: same value, same (absent) gradient."""
+    want = _softmax_label_gradient()
+    monkeypatch.setattr(_tf_internals, "_TAPE_SET_IS_EMPTY", _tf_internals._MISSING)
+    assert _tf_internals.gradient_may_record()
+    got = _softmax_label_gradient()
+    assert got[0] == want[0] and got[1] is None
+    assert _tf_internals._tape_set_query() is not _tf_internals._MISSING  # the real one exists

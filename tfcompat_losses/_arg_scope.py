@@ -40,9 +40,12 @@ def _slim_scope_args() -> dict[str, Any]:
 
 def default_collection() -> str:
     """The collection ``add_loss`` uses when none is passed (``arg_scope`` or ``LOSSES``)."""
-    scoped = _slim_scope_args() if "tf_slim.ops.arg_scope" in sys.modules else {}
-    scoped.update(_ARG_SCOPES.top({}))
-    return scoped.get("loss_collection", LOSSES)  # type: ignore[no-any-return]
+    ours = _ARG_SCOPES.top(None)
+    if ours is not None and "loss_collection" in ours:  # the innermost scope wins
+        return ours["loss_collection"]  # type: ignore[no-any-return]
+    if "tf_slim.ops.arg_scope" in sys.modules:
+        return _slim_scope_args().get("loss_collection", LOSSES)  # type: ignore[no-any-return]
+    return LOSSES
 
 
 @contextlib.contextmanager

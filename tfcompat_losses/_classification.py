@@ -11,6 +11,7 @@ from typing import Any
 
 import tensorflow as tf
 
+from . import _tf_internals
 from ._compat_args import renamed_kwargs
 from ._inputs import check_batch_axis, check_same_shape, fmt_shape, to_tensor
 from ._weighting import cast, in_scope, same_dtype, weighted_mean
@@ -41,16 +42,19 @@ def _smoothing(fn: str, label_smoothing: Any) -> Any:
     a value, a number outside [0, 1] is a ``ValueError`` (a deliberate
     departure: such labels are not probabilities).
     """
-    if isinstance(label_smoothing, (tf.Tensor, tf.Variable)):
-        return label_smoothing
-    try:
-        if isinstance(label_smoothing, (str, bytes)):
-            raise TypeError
+    if type(label_smoothing) in (int, float):  # the usual 0 / 0.1, checked first (eager cost)
         s = float(label_smoothing)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"{fn}: label_smoothing must be a number in [0, 1], got {label_smoothing!r}."
-        ) from None
+    elif isinstance(label_smoothing, (tf.Tensor, tf.Variable)):
+        return label_smoothing
+    else:
+        try:
+            if isinstance(label_smoothing, (str, bytes)):
+                raise TypeError
+            s = float(label_smoothing)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"{fn}: label_smoothing must be a number in [0, 1], got {label_smoothing!r}."
+            ) from None
     if not 0.0 <= s <= 1.0:
         raise ValueError(f"{fn}: label_smoothing must be in [0, 1], got {s}.")
     return s
@@ -183,25 +187,28 @@ def _softmax_inputs(fn: str, logits: Any, labels: Any, label_smoothing: Any) -> 
 
 def _softmax_cross_entropy(x: tf.Tensor, y: tf.Tensor, s: Any) -> tuple[tf.Tensor, int]:
     """Per-sample losses and the casts contrib made (for its op names)."""
-    casts = int(not same_dtype(y.dtype, x.dtype))
-    yc = cast(y, x.dtype, "Cast")
-    if isinstance(s, (tf.Tensor, tf.Variable)) or s > 0:
+    dtype = x.dtype
+    casts = 0
+    if not same_dtype(y.dtype, dtype):
+        casts = 1
+        y = _raw.Cast(x=y, DstT=dtype, name="Cast")
+    if not isinstance(s, float) or s > 0:  # a tensor, or a smoothing to apply
         casts += 1
         c = x.shape[1]
         if c is None:
-            n = _raw.Cast(x=_raw.Shape(input=yc)[1], DstT=x.dtype, name="num_classes")
+            n = _raw.Cast(x=_raw.Shape(input=y)[1], DstT=dtype, name="num_classes")
         else:
-            n = tf.constant(float(c), x.dtype)
+            n = tf.constant(float(c), dtype)
         st = (
-            _raw.Cast(x=s, DstT=x.dtype)
+            _raw.Cast(x=s, DstT=dtype)
             if isinstance(s, (tf.Tensor, tf.Variable))
-            else tf.constant(s, x.dtype)
+            else tf.constant(s, dtype)
         )
-        yc = _raw.AddV2(
-            x=_raw.Mul(x=yc, y=_raw.Sub(x=tf.constant(1.0, x.dtype), y=st)),
+        y = _raw.AddV2(
+            x=_raw.Mul(x=y, y=_raw.Sub(x=tf.constant(1.0, dtype), y=st)),
             y=_raw.RealDiv(x=st, y=n),
         )
-    return _softmax_xent(x, yc), casts
+    return _softmax_xent(x, y, dtype), casts
 
 
 def softmax_cross_entropy_elements(
@@ -212,18 +219,25 @@ def softmax_cross_entropy_elements(
     return _softmax_cross_entropy(*_softmax_inputs(fn, logits, onehot_labels, label_smoothing))[0]
 
 
-def _softmax_xent(x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
-    """Per-sample softmax cross-entropy over the last axis, labels stopped."""
-    y = _raw.StopGradient(input=y)
-    dtype = x.dtype
-    if dtype is not _F32 and dtype in (tf.float16, tf.bfloat16):
+def _softmax_xent(x: tf.Tensor, y: tf.Tensor, dtype: tf.DType) -> tf.Tensor:
+    """Per-sample softmax cross-entropy over the last axis, labels stopped.
+
+    ``x`` and ``y`` are of ``dtype``; float16/bfloat16 are computed in
+    float32 and cast back. Contrib's kernel wrapper stopped the labels'
+    gradient. Eagerly with no tape recording there is no gradient to stop,
+    and the op is skipped.
+    """
+    if not tf.executing_eagerly() or _tf_internals.gradient_may_record():
+        y = _raw.StopGradient(input=y)
+    half = dtype is not _F32 and dtype in (tf.float16, tf.bfloat16)
+    if half:
         x = _raw.Cast(x=x, DstT=_F32, name="logits_to_float")
         y = _raw.Cast(x=y, DstT=_F32, name="labels_to_float")
     if x.shape.rank == 2:
         loss, _ = _raw.SoftmaxCrossEntropyWithLogits(features=x, labels=y, name="xentropy")
     else:
         loss = tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=x, name="xentropy")
-    if not same_dtype(loss.dtype, dtype):
+    if half:
         loss = _raw.Cast(x=loss, DstT=dtype, name="xentropy_to_input")
     return loss
 

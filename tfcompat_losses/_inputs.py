@@ -100,7 +100,8 @@ def to_tensor(
 
 
 def check_same_shape(a: tf.Tensor, b: tf.Tensor, fn: str, name_a: str, name_b: str) -> None:
-    if not a.shape.is_compatible_with(b.shape):
+    a_shape, b_shape = a.shape, b.shape
+    if a_shape != b_shape and not a_shape.is_compatible_with(b_shape):  # (== is the cheap test)
         raise ValueError(
             f"{fn}: {name_a} and {name_b} must have the same shape; got "
             f"{name_a} {fmt_shape(a)} and {name_b} {fmt_shape(b)}."

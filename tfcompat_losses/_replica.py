@@ -71,7 +71,7 @@ class ScopedStack(Generic[_T]):
 
     def top(self, default: _T) -> _T:
         """The innermost value for this thread (or its replica parent), else ``default``."""
-        own = self._own()
+        own: list[_T] | None = getattr(self._local, "stack", None)  # (every loss asks)
         if own:
             return own[-1]
         if _shared_entries and _in_replica_thread():

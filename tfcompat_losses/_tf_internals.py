@@ -20,12 +20,20 @@ tests/test_internals_fallbacks.py takes both fallbacks.
 
 from __future__ import annotations
 
+import importlib
 import weakref
 from typing import Any
 
 import tensorflow as tf
 
-__all__ = ["OWNER_KEY", "in_xla", "outer_function_graph", "outer_graph", "record_owner"]
+__all__ = [
+    "OWNER_KEY",
+    "gradient_may_record",
+    "in_xla",
+    "outer_function_graph",
+    "outer_graph",
+    "record_owner",
+]
 
 #: The collection in which a graph the emulator touched records itself.
 OWNER_KEY = "tfcompat_losses.owner"
@@ -95,3 +103,31 @@ def in_xla() -> bool:
     if query is _MISSING:
         return False
     return query() is not None
+
+
+def _tape_set_query() -> Any:
+    """TensorFlow's "no tape or forward accumulator is active" query, or ``_MISSING``."""
+    try:
+        pywrap_tfe = importlib.import_module("tensorflow.python.pywrap_tfe")
+    except ImportError:
+        return _MISSING
+    return getattr(pywrap_tfe, "TFE_Py_TapeSetIsEmpty", _MISSING)
+
+
+_TAPE_SET_IS_EMPTY = _tape_set_query()
+
+
+def gradient_may_record() -> bool:
+    """False when no ``GradientTape`` or ``ForwardAccumulator`` can record on this thread.
+
+    Eagerly, an op whose only job is to block a gradient (contrib's
+    ``StopGradient`` on the softmax labels) can then be skipped: it would
+    cost one kernel dispatch per call on a seven-kernel loss. TensorFlow
+    has no public query; the one ``tf.GradientTape`` itself uses is read
+    once at import. Fallback, if a release drops it: True, so the op always
+    runs (same values and gradients, one dispatch slower).
+    """
+    query = _TAPE_SET_IS_EMPTY
+    if query is _MISSING:
+        return True
+    return not query()

@@ -165,11 +165,15 @@ def _num_elements(losses: tf.Tensor, start: int) -> Any:
     return _raw.Cast(x=_raw.Prod(input=rest, axis=[0]), DstT=_F32, name="broadcast_size")
 
 
+_LEADING_AXES = tuple(tuple(range(rank)) for rank in range(9))
+
+
 def _sum_all(x: tf.Tensor, rank: int, eager: bool) -> tf.Tensor:
-    """:func:`reduce_all` for a known ``rank`` and executing mode."""
+    """The sum of all elements of ``x``, of known ``rank``, in the executing mode."""
     if rank == 0:
         return x
-    return _raw.Sum(input=x, axis=_axis_arg(tuple(range(rank)), eager), name="Sum")
+    dims = _LEADING_AXES[rank] if rank < len(_LEADING_AXES) else tuple(range(rank))
+    return _raw.Sum(input=x, axis=_axis_arg(dims, eager), name="Sum")
 
 
 def _count(losses: tf.Tensor, l_dims: list[int | None], start: int) -> Any:
