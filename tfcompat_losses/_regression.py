@@ -75,7 +75,10 @@ def absolute_difference(
     fn = "absolute_difference"
     p, y = _pair(fn, predictions, labels)
     return in_scope(
-        scope, fn, [p, y], lambda: weighted_mean(_absolute_difference(p, y), weights, fn)
+        scope,
+        fn,
+        [p, y],
+        lambda: weighted_mean(_absolute_difference(p, y), weights, fn, shape=p.shape),
     )
 
 
@@ -114,7 +117,9 @@ def mean_squared_error(
     """
     fn = "mean_squared_error"
     p, y = _pair(fn, predictions, labels)
-    return in_scope(scope, fn, [p, y], lambda: weighted_mean(_squared_error(p, y), weights, fn))
+    return in_scope(
+        scope, fn, [p, y], lambda: weighted_mean(_squared_error(p, y), weights, fn, shape=p.shape)
+    )
 
 
 def _squared_error(p: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
@@ -156,7 +161,12 @@ def log_loss(
     """
     fn = "log_loss"
     p, y = _pair(fn, predictions, labels)
-    return in_scope(scope, fn, [p, y], lambda: weighted_mean(_log_loss(p, y, epsilon), weights, fn))
+    return in_scope(
+        scope,
+        fn,
+        [p, y],
+        lambda: weighted_mean(_log_loss(p, y, epsilon), weights, fn, shape=p.shape),
+    )
 
 
 def log_loss_elements(predictions: Any, labels: Any, epsilon: float = 1e-7) -> tf.Tensor:

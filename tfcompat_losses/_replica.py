@@ -146,7 +146,7 @@ def share(
     single all-reduce of ``[total, count]``.
     """
     if across_replicas is None:
-        across_replicas = exact_requested()
+        across_replicas = EXACT.top(None) is not None  # exact_requested(), once per loss
     ctx = replica_context() if across_replicas else None
     if ctx is None:
         return tf.raw_ops.DivNoNan(x=total, y=count, name="value")

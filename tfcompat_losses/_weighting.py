@@ -220,6 +220,7 @@ def weighted_mean(
     prior_casts: int = 0,
     across_replicas: bool | None = None,
     report_global: bool = False,
+    shape: tf.TensorShape | None = None,
 ) -> tf.Tensor:
     """Applies the contrib weighting rule to per-element ``losses``.
 
@@ -239,6 +240,10 @@ def weighted_mean(
       report_global: across replicas, give every replica the value
         ``one-device loss / N`` (same gradient), as Keras' loss reporting
         needs (see ``_replica.share``).
+      shape: the static shape of ``losses`` when the caller has it from
+        its inputs (whose shapes it has read already): reading it from a
+        fresh eager tensor is one of the larger costs of an eager call.
+        Used when fully defined; otherwise ``losses.shape`` is read.
 
     Returns:
       The scalar loss in ``losses``' dtype (the caller collects it).
@@ -255,7 +260,7 @@ def weighted_mean(
                 f"{in_dtype.name} with shape {fmt_shape(losses)}."
             )
         losses = _raw.Cast(x=losses, DstT=_F32, name="losses_to_float")
-    l_shape = losses.shape
+    l_shape = shape if shape is not None and shape.is_fully_defined() else losses.shape
     rank = l_shape.rank
     if rank is None:
         raise ValueError(f"{fn}: losses must have a known rank, got unknown rank.")
