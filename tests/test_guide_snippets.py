@@ -31,6 +31,7 @@ LAYER = "class Reconstruction"
 MODEL_LOSSES = "with tf.GradientTape() as tape, tcl.collection_scope():"
 STRATEGY = "strategy = tf.distribute.MirroredStrategy()"
 FIT = "with strategy.scope():"
+KEEPING = "class Classifier(tf.keras.Model):"
 INSTALL = "import tfcompat_losses\ntfcompat_losses.install()"
 NESTED = "@tf.function\ndef step(x):"
 MIXED = "import tensorflow.compat.v1 as tf1"
@@ -60,6 +61,7 @@ def test_every_block_is_tested() -> None:
             MODEL_LOSSES,
             STRATEGY,
             FIT,
+            KEEPING,
             INSTALL,
             NESTED,
             MIXED,
@@ -240,6 +242,37 @@ def test_fit_under_a_strategy(mirrored_strategy: tf.distribute.Strategy) -> None
     g = 2.0 * w * r / np.count_nonzero(w)  # d loss / d prediction
     np.testing.assert_allclose(got.kernel.numpy()[:, 0], 1.0 - 0.01 * (x.T @ g), rtol=1e-5)
     np.testing.assert_allclose(got.bias.numpy(), [-0.01 * g.sum()], rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.slow
+@pytest.mark.keras
+def test_a_model_entering_collect_into_under_a_strategy(
+    mirrored_strategy: tf.distribute.Strategy,
+) -> None:
+    """A layer outside every collect_into layer (an activity regularizer): one-device weights."""
+    d = data()
+    ns = GUIDE.run(KEEPING, base_ns())
+    kernel = np.random.default_rng(5).normal(size=(D, C)).astype(np.float32)
+
+    def fitted(strategy: tf.distribute.Strategy) -> np.ndarray:
+        with strategy.scope():
+            body = tf.keras.Sequential(
+                [
+                    tf.keras.Input((D,)),
+                    tf.keras.layers.Dense(
+                        C, activity_regularizer=tf.keras.regularizers.L2(0.1), use_bias=False
+                    ),
+                ]
+            )
+            body.layers[0].set_weights([kernel])
+            model = ns["Classifier"](body)
+            model.compile(optimizer=tf.keras.optimizers.SGD(0.5), loss=tck.SoftmaxCrossEntropy())
+        model.fit(d["x"], d["onehot"], sample_weight=d["w"], batch_size=B, epochs=3, verbose=0)
+        return body.layers[0].kernel.numpy()
+
+    want = fitted(tf.distribute.get_strategy())
+    assert not np.allclose(want, kernel)  # it trained
+    np.testing.assert_allclose(fitted(mirrored_strategy), want, rtol=1e-5, atol=1e-6)
 
 
 def test_install() -> None:

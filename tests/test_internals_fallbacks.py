@@ -2,8 +2,10 @@
 
 ``_tf_internals`` reads ``FuncGraph.outer_graph``, the XLA context and the
 tape-set query; ``_keras_names`` writes Keras 3's private table of loss
-names. Each falls back to public behaviour
-when the private name is gone: these tests take that branch on purpose.
+names; ``keras._keras_internals`` reads and writes Keras 3's per-layer
+``add_loss`` lists. The first two fall back to public behaviour when the
+private name is gone, the third to a clear ``ValueError``: these tests take
+those branches on purpose.
 """
 
 from __future__ import annotations
@@ -176,3 +178,50 @@ def test_tape_query_fallback_keeps_the_stop(monkeypatch: pytest.MonkeyPatch) -> 
     got = _softmax_label_gradient()
     assert got[0] == want[0] and got[1] is None
     assert _tf_internals._tape_set_query() is not _tf_internals._MISSING  # the real one exists
+
+
+class _LossAdding(tf.keras.layers.Layer):
+    """A layer without weights whose ``call`` adds a loss through ``collect_into``."""
+
+    def call(self, x: tf.Tensor) -> tf.Tensor:
+        from tfcompat_losses import keras as tck
+
+        with tck.collect_into(self):
+            tcl.mean_squared_error(x, 2.0 * x)
+        return x
+
+
+def _layer_then_exact_loss(layer: Any, x: tf.Tensor) -> tf.Tensor:
+    """A forward pass through ``layer``, then a compiled-style exact-averaging loss."""
+    from tfcompat_losses import keras as tck
+
+    layer(x)
+    return tck.MeanSquaredError()(x, 0.5 * x)
+
+
+@pytest.mark.keras
+def test_loss_lists_are_those_of_the_layer_and_its_sublayers() -> None:
+    from tfcompat_losses.keras import _keras_internals
+
+    model = tf.keras.Sequential([tf.keras.Input((2,)), _LossAdding(), tf.keras.layers.Dense(1)])
+    layers = _keras_internals._layers_with_lists(model)
+    assert layers[0] is model and all(layer in layers for layer in model.layers)
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("missing", ["_losses_attribute", "_layers_attribute"])
+def test_without_the_loss_lists_collect_into_under_replicas_raises(
+    missing: str, monkeypatch: pytest.MonkeyPatch, mirrored_strategy: Any
+) -> None:
+    """The fallback: a clear ValueError where the lists matter, never another replica's loss."""
+    from tfcompat_losses.keras import KERAS3, _keras_internals
+
+    monkeypatch.setattr(_keras_internals, missing, lambda layer: _keras_internals._MISSING)
+    x = tf.constant(X)
+    _layer_then_exact_loss(_LossAdding(), x)  # one device: nothing to keep
+    layer = _LossAdding()
+    if not KERAS3:  # tf_keras shares no list: nothing is kept, nothing raised
+        mirrored_strategy.run(_layer_then_exact_loss, args=(layer, x))
+        return
+    with pytest.raises(ValueError, match=r"collect_into\('.*Keras 3.*TF_USE_LEGACY_KERAS=1"):
+        mirrored_strategy.run(_layer_then_exact_loss, args=(layer, x))

@@ -233,3 +233,53 @@ def test_arg_scope_entered_in_a_replica_stays_in_that_replica(
     got = _local(strategy, step(_shard(strategy, X)))
     assert [c.tolist() for c in got] == [[2, 0], [0, 2]]
     assert tcl.get_losses(loss_collection="aux") == []
+
+
+# --------------------------------------------------------------------------
+# State that the replicas share, kept per replica across share's all-reduce
+# (what collect_into registers for Keras 3's per-layer add_loss lists).
+
+
+class _Shared:
+    """An object every replica thread writes, as a model call rewrites a layer's list."""
+
+    def __init__(self) -> None:
+        self.items: list[int] = []
+
+
+def _snapshot(shared: _Shared) -> Any:
+    mine = list(shared.items)
+
+    def restore() -> None:
+        shared.items[:] = mine
+
+    return restore
+
+
+@pytest.mark.parametrize("kept", [False, True], ids=["not-kept", "kept"])
+@pytest.mark.parametrize("compiled", [False, True], ids=["eager", "tf.function"])
+def test_state_kept_across_the_all_reduce_is_the_replicas_own(
+    kept: bool, compiled: bool, mirrored_strategy
+) -> None:
+    strategy = mirrored_strategy
+    shared = _Shared()
+
+    def replica(x: tf.Tensor) -> tf.Tensor:
+        shared.items[:] = [_replica_id()]
+        if kept:
+            _replica.keep_across_merges(shared, _snapshot)
+        _replica.share(tf.reduce_sum(x), tf.constant(1.0), True)  # replica 1 runs meanwhile
+        return tf.constant(shared.items)
+
+    step = _maybe_compiled(lambda x: strategy.run(replica, args=(x,)), compiled)
+    got = [c.tolist() for c in _local(strategy, step(_shard(strategy, X)))]
+    assert got == ([[0], [1]] if kept else [[1], [1]])
+
+
+def test_kept_state_is_held_weakly() -> None:
+    shared = _Shared()
+    key = id(shared)
+    _replica.keep_across_merges(shared, _snapshot)
+    assert key in _replica._kept.owners
+    del shared
+    assert key not in _replica._kept.owners

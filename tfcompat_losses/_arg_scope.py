@@ -19,6 +19,7 @@ SLIM_KEY = "tfcompat_losses.add_loss"
 
 #: ``arg_scope([add_loss], ...)`` defaults, also seen by replica threads.
 _ARG_SCOPES: _replica.ScopedStack[dict[str, Any]] = _replica.ScopedStack("arg_scope")
+_NO_SCOPE: dict[str, Any] = {}  # never written
 
 
 def _slim_scope_args() -> dict[str, Any]:
@@ -40,8 +41,8 @@ def _slim_scope_args() -> dict[str, Any]:
 
 def default_collection() -> str:
     """The collection ``add_loss`` uses when none is passed (``arg_scope`` or ``LOSSES``)."""
-    ours = _ARG_SCOPES.top(None)
-    if ours is not None and "loss_collection" in ours:  # the innermost scope wins
+    ours = _ARG_SCOPES.top(_NO_SCOPE)
+    if "loss_collection" in ours:  # the innermost scope wins
         return ours["loss_collection"]  # type: ignore[no-any-return]
     if "tf_slim.ops.arg_scope" in sys.modules:
         return _slim_scope_args().get("loss_collection", LOSSES)  # type: ignore[no-any-return]

@@ -20,13 +20,21 @@ the block, and nowhere else. A :class:`ScopedStack` does that:
 
 Nothing here is process-global: an entry lives in a thread's stack or on
 the graph it was entered for, and leaves with the ``with`` block.
+
+The all-reduce of :func:`share` is a ``merge_call``: ``MirroredStrategy``
+runs its replica threads one at a time and switches thread there, so other
+replicas run while this one waits. State that those replicas overwrite in
+an object the replicas share (Keras 3's per-layer ``add_loss`` list) is
+registered per thread with :func:`keep_across_merges` and put back when
+the merge returns.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar
 
 import tensorflow as tf
@@ -36,6 +44,7 @@ __all__ = [
     "Exact",
     "ScopedStack",
     "exact_requested",
+    "keep_across_merges",
     "once_per_replica_group",
     "replica_context",
     "share",
@@ -126,6 +135,53 @@ def replica_context() -> Any:
     return ctx
 
 
+#: ``snapshot(owner)`` records the state and returns the function that puts it back.
+Snapshot = Callable[[Any], Callable[[], None]]
+
+
+class _Kept(threading.local):
+    """Per thread: ``id(owner) -> (weak reference to owner, snapshot)``."""
+
+    def __init__(self) -> None:
+        self.owners: dict[int, tuple[weakref.ref[Any], Snapshot]] = {}
+
+
+_kept = _Kept()
+
+
+def keep_across_merges(owner: Any, snapshot: Snapshot) -> None:
+    """Keeps ``owner``'s state, as this thread sees it, across its all-reduces.
+
+    Before each all-reduce of :func:`share` in this thread, ``snapshot(owner)``
+    records the state; after it, the returned function puts it back, undoing
+    what other replica threads wrote while this one waited. The record
+    belongs to the calling thread (a replica thread lives for one
+    ``strategy.run``) and holds ``owner`` weakly, so it keeps no layer or
+    graph alive.
+    """
+    owners = _kept.owners
+    key = id(owner)
+    if key not in owners:
+
+        def forget(_: Any) -> None:
+            owners.pop(key, None)
+
+        owners[key] = (weakref.ref(owner, forget), snapshot)
+
+
+def _all_reduce_sum(ctx: Any, value: Any) -> Any:
+    """``ctx.all_reduce(SUM, value)``, this thread's kept state unchanged by it."""
+    restores = []
+    for ref, snapshot in list(_kept.owners.values()):
+        owner = ref()
+        if owner is not None:
+            restores.append(snapshot(owner))
+    reduced = ctx.all_reduce(tf.distribute.ReduceOp.SUM, value)
+    for restore in restores:
+        restore()
+    return reduced
+
+
 def share(
     total: Any, count: Any, across_replicas: bool | None, *, report_global: bool = False
 ) -> Any:
@@ -152,10 +208,10 @@ def share(
         return tf.raw_ops.DivNoNan(x=total, y=count, name="value")
     if not report_global:
         local = tf.stop_gradient(tf.cast(count, tf.float32))
-        global_count = ctx.all_reduce(tf.distribute.ReduceOp.SUM, local)
+        global_count = _all_reduce_sum(ctx, local)
         return tf.raw_ops.DivNoNan(x=total, y=global_count, name="value")
     local = tf.stop_gradient(tf.stack([tf.cast(total, tf.float32), tf.cast(count, tf.float32)]))
-    global_total, global_count = tf.unstack(ctx.all_reduce(tf.distribute.ReduceOp.SUM, local))
+    global_total, global_count = tf.unstack(_all_reduce_sum(ctx, local))
     own = tf.math.divide_no_nan(total, global_count)
     reported = tf.math.divide_no_nan(global_total, global_count * ctx.num_replicas_in_sync)
     return tf.raw_ops.AddV2(x=own, y=tf.stop_gradient(reported - own), name="value")

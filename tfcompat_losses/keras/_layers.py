@@ -9,6 +9,7 @@ from typing import Any
 import tensorflow as tf
 
 from .. import _collection
+from ._keras_internals import keep_losses_per_replica
 
 __all__ = ["add_model_losses", "collect_into"]
 
@@ -32,6 +33,14 @@ def collect_into(
     in ``layer.losses``/``model.losses`` and ``model.fit`` minimises it
     (once: it is not also in the collection). float16/bfloat16 losses are
     cast to float32. Losses for other collections are collected as usual.
+
+    Under Keras 3 with more than one replica, the replicas share each
+    layer's ``add_loss`` list; from the block on, the lists of ``layer`` and
+    of its sublayers are kept this replica's own across the all-reduces of
+    exact averaging (a compiled ``tfcompat_losses.keras`` loss makes one),
+    so ``fit`` minimises each replica's own losses: this block's, the
+    layers' direct ``self.add_loss`` calls and Keras' activity
+    regularizers alike (see ``_keras_internals``).
 
     Args:
       layer: the Keras layer (usually ``self``).
@@ -59,6 +68,7 @@ def collect_into(
         layer.add_loss(loss)
         return True
 
+    keep_losses_per_replica(layer)
     with _collection.redirect(sink):
         yield layer
 
