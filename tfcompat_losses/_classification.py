@@ -94,7 +94,7 @@ def sigmoid_cross_entropy(
 
     def body() -> tf.Tensor:
         losses, casts = _sigmoid_cross_entropy(x, y, s)
-        return weighted_mean(losses, weights, fn, prior_casts=casts, shape=x.shape)
+        return weighted_mean(losses, weights, fn, prior_casts=casts, dims=x.shape.as_list())
 
     return in_scope(scope, "sigmoid_cross_entropy_loss", [x, y], body)
 
@@ -169,7 +169,7 @@ def softmax_cross_entropy(
 
     def body() -> tf.Tensor:
         losses, casts = _softmax_cross_entropy(x, y, s)
-        return weighted_mean(losses, weights, fn, prior_casts=casts, shape=x.shape[:-1])
+        return weighted_mean(losses, weights, fn, prior_casts=casts, dims=x.shape.as_list()[:-1])
 
     return in_scope(scope, "softmax_cross_entropy_loss", [x, y], body)
 
@@ -275,7 +275,9 @@ def sparse_softmax_cross_entropy(
         scope,
         "sparse_softmax_cross_entropy_loss",
         [x, y],
-        lambda: weighted_mean(_sparse_softmax_cross_entropy(x, y), weights, fn, shape=x.shape[:1]),
+        lambda: weighted_mean(
+            _sparse_softmax_cross_entropy(x, y), weights, fn, dims=x.shape.as_list()[:1]
+        ),
     )
 
 

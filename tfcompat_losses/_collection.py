@@ -227,11 +227,18 @@ def add_loss(loss: Any, loss_collection: str | None = _MISSING) -> None:
     add_named(loss, None, loss_collection)
 
 
-def add_named(loss: Any, name: str | None, loss_collection: str | None = _MISSING) -> None:
+def add_named(
+    loss: Any,
+    name: str | None,
+    loss_collection: str | None = _MISSING,
+    *,
+    eager: bool | None = None,
+) -> None:
     """:func:`add_loss` with the name to filter by in eager mode.
 
     The library's losses pass ``"<scope>/value"`` so that eager entries
-    match ``get_losses(scope=...)`` as their graph-mode tensor names would.
+    match ``get_losses(scope=...)`` as their graph-mode tensor names would,
+    and ``eager`` (``tf.executing_eagerly()``) when they have read it.
     """
     if loss_collection is _MISSING:
         loss_collection = _arg_scope.default_collection()
@@ -240,7 +247,8 @@ def add_named(loss: Any, name: str | None, loss_collection: str | None = _MISSIN
     for sink in reversed(_local.sinks):
         if sink(loss, loss_collection):
             return
-    eager = tf.executing_eagerly()
+    if eager is None:
+        eager = tf.executing_eagerly()
     graph, stack = _current(eager)
     if stack is None:
         graph.add_to_collection(loss_collection, loss)

@@ -78,7 +78,7 @@ def absolute_difference(
         scope,
         fn,
         [p, y],
-        lambda: weighted_mean(_absolute_difference(p, y), weights, fn, shape=p.shape),
+        lambda: weighted_mean(_absolute_difference(p, y), weights, fn, dims=p.shape.as_list()),
     )
 
 
@@ -118,7 +118,10 @@ def mean_squared_error(
     fn = "mean_squared_error"
     p, y = _pair(fn, predictions, labels)
     return in_scope(
-        scope, fn, [p, y], lambda: weighted_mean(_squared_error(p, y), weights, fn, shape=p.shape)
+        scope,
+        fn,
+        [p, y],
+        lambda: weighted_mean(_squared_error(p, y), weights, fn, dims=p.shape.as_list()),
     )
 
 
@@ -165,7 +168,7 @@ def log_loss(
         scope,
         fn,
         [p, y],
-        lambda: weighted_mean(_log_loss(p, y, epsilon), weights, fn, shape=p.shape),
+        lambda: weighted_mean(_log_loss(p, y, epsilon), weights, fn, dims=p.shape.as_list()),
     )
 
 

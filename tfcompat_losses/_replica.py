@@ -65,24 +65,28 @@ _shared_entries = 0
 _shared_lock = threading.Lock()
 
 
+class _Stack(threading.local):
+    """One thread's stack (created empty in each thread: no missing attribute to catch)."""
+
+    def __init__(self) -> None:
+        self.values: list[Any] = []
+
+
 class ScopedStack(Generic[_T]):
     """A stack of values entered with :meth:`pushed`, visible as described above."""
 
     def __init__(self, name: str) -> None:
         self._key = f"tfcompat_losses.scoped.{name}"  # the graph collection it is shared in
-        self._local = threading.local()
+        self._local = _Stack()
 
     def _own(self) -> list[_T]:
-        stack: list[_T] | None = getattr(self._local, "stack", None)
-        if stack is None:
-            stack = self._local.stack = []
-        return stack
+        return self._local.values
 
     def top(self, default: _T) -> _T:
         """The innermost value for this thread (or its replica parent), else ``default``."""
-        own: list[_T] | None = getattr(self._local, "stack", None)  # (every loss asks)
+        own = self._local.values  # (every loss asks: kept cheap)
         if own:
-            return own[-1]
+            return own[-1]  # type: ignore[no-any-return]
         if _shared_entries and _in_replica_thread():
             shared = tf.compat.v1.get_default_graph().get_collection(self._key)
             if shared:

@@ -124,12 +124,12 @@ def in_scope(
     if tf.executing_eagerly():
         value = body()
         if collect:
-            _collection.add_named(value, f"{scope or default}/value")
+            _collection.add_named(value, f"{scope or default}/value", eager=True)
         return value
     with tf.compat.v1.name_scope(scope, default, values):
         value = body()
         if collect:
-            _collection.add_named(value, None)
+            _collection.add_named(value, None, eager=False)
         return value
 
 
@@ -178,10 +178,10 @@ def _sum_all(x: tf.Tensor, rank: int, eager: bool) -> tf.Tensor:
 
 def _count(losses: tf.Tensor, l_dims: list[int | None], start: int) -> Any:
     """:func:`_num_elements` with the static dims already listed."""
-    rest = [d for d in l_dims[start:] if d is not None]
-    if len(rest) < len(l_dims) - start:  # an unknown dimension
+    rest = l_dims[start:]
+    if None in rest:  # an unknown dimension
         return _num_elements(losses, start)
-    return float(math.prod(rest))
+    return float(math.prod(rest))  # type: ignore[arg-type]
 
 
 def _check_weights_shape(w_shape: tf.TensorShape, l_shape: tf.TensorShape, fn: str) -> None:
@@ -220,7 +220,7 @@ def weighted_mean(
     prior_casts: int = 0,
     across_replicas: bool | None = None,
     report_global: bool = False,
-    shape: tf.TensorShape | None = None,
+    dims: list[int | None] | None = None,
 ) -> tf.Tensor:
     """Applies the contrib weighting rule to per-element ``losses``.
 
@@ -240,10 +240,11 @@ def weighted_mean(
       report_global: across replicas, give every replica the value
         ``one-device loss / N`` (same gradient), as Keras' loss reporting
         needs (see ``_replica.share``).
-      shape: the static shape of ``losses`` when the caller has it from
-        its inputs (whose shapes it has read already): reading it from a
-        fresh eager tensor is one of the larger costs of an eager call.
-        Used when fully defined; otherwise ``losses.shape`` is read.
+      dims: the static shape of ``losses`` as a list, when the caller has
+        it from its inputs (whose shapes it has read already): reading the
+        shape of a fresh eager tensor is one of the larger costs of an
+        eager call. Used when fully defined; otherwise ``losses.shape`` is
+        read.
 
     Returns:
       The scalar loss in ``losses``' dtype (the caller collects it).
@@ -260,11 +261,13 @@ def weighted_mean(
                 f"{in_dtype.name} with shape {fmt_shape(losses)}."
             )
         losses = _raw.Cast(x=losses, DstT=_F32, name="losses_to_float")
-    l_shape = shape if shape is not None and shape.is_fully_defined() else losses.shape
-    rank = l_shape.rank
-    if rank is None:
-        raise ValueError(f"{fn}: losses must have a known rank, got unknown rank.")
-    l_dims = l_shape.as_list()
+    if dims is None or None in dims:
+        l_shape = losses.shape
+        if l_shape.rank is None:
+            raise ValueError(f"{fn}: losses must have a known rank, got unknown rank.")
+        dims = l_shape.as_list()
+    l_dims = dims
+    rank = len(l_dims)
     w, w_casts = _weights_tensor(weights, fn)
     eager = tf.executing_eagerly()
 
@@ -286,7 +289,7 @@ def weighted_mean(
             w_shape = w.shape
             k = w_shape.rank
         if w_shape.as_list() != l_dims[:k]:  # an equal prefix passes every check
-            _check_weights_shape(w_shape, l_shape, fn)
+            _check_weights_shape(w_shape, tf.TensorShape(l_dims), fn)
         if k == 0:
             total = _raw.Mul(x=_sum_all(losses, rank, eager), y=w)
             nonzero = _raw.Cast(x=_raw.NotEqual(x=w, y=0.0), DstT=_F32, name="present")
