@@ -590,9 +590,14 @@ def test_scoped_eager_loop_with_tf_adds_does_not_grow() -> None:
         return float(total)
 
     assert loop(1000) == pytest.approx(MSE + 0.5)  # warm up caches
-    before = _rss_bytes()
-    assert loop(20_000) == pytest.approx(MSE + 0.5)
-    growth = _rss_bytes() - before
+    # Two windows: a leak grows RSS in both; a one-time allocation elsewhere
+    # in the process (this runs inside the whole suite) shows in one only.
+    growths = []
+    for _ in range(2):
+        before = _rss_bytes()
+        assert loop(10_000) == pytest.approx(MSE + 0.5)
+        growths.append(_rss_bytes() - before)
     assert tf1.get_collection(LOSSES) == []
     assert tcl.get_losses() == []
-    assert growth < 8 * 2**20, f"RSS grew by {growth / 2**20:.1f} MiB over 20,000 steps"
+    growth = min(growths)
+    assert growth < 4 * 2**20, f"RSS grew by {growth / 2**20:.1f} MiB per 10,000 steps"
