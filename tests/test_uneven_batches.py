@@ -223,3 +223,53 @@ def test_reported_loss_with_uneven_last_batch_is_one_device(
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(got_fit, want_fit, rtol=1e-5)  # 1.5393 vs 1.5446 before
     np.testing.assert_allclose(got_eval, want_eval, rtol=1e-5)
+
+
+# --------------------------------------------------------------------------
+# A custom loop: exact_averaging(), a collect_into layer and add_model_losses.
+
+_LOOP_X = np.arange(24, dtype=np.float32).reshape(8, 3) / 10.0
+_LOOP_W = np.array([1, 0, 2, 1, 0, 0, 3, 1], np.float32)
+
+
+class _Reconstruction(tf.keras.layers.Layer):
+    """A layer whose contrib loss goes to ``layer.losses`` through collect_into."""
+
+    def call(self, x: tf.Tensor, w: tf.Tensor) -> tf.Tensor:
+        with tck.collect_into(self):
+            tcl.mean_squared_error(x * 0.5, x, weights=w)
+        return x
+
+
+def _loop_total(x: tf.Tensor, w: tf.Tensor) -> tf.Tensor:
+    layer = _Reconstruction(name="reconstruction")
+    with tcl.collection_scope():
+        layer(x, w)
+        tcl.absolute_difference(x, x * 0.0, weights=w)
+        tck.add_model_losses(layer)
+        return tcl.get_total_loss()
+
+
+def test_custom_loop_collect_into_counts_once_under_exact_averaging(mirrored_strategy) -> None:
+    """The layer's data loss goes back to LOSSES, not REGULARIZATION_LOSSES.
+
+    Filed as REGULARIZATION_LOSSES by ``add_model_losses``, the loss that
+    ``collect_into`` took (already divided by the global weight count) was
+    scaled by 1/N again as a replicated regularization loss: 2.5228 instead
+    of the one-device 2.9657 here.
+    """
+    want = float(_loop_total(tf.constant(_LOOP_X), tf.constant(_LOOP_W)))
+
+    def replica_fn() -> tf.Tensor:
+        i = tf.distribute.get_replica_context().replica_id_in_sync_group
+        x = tf.constant(_LOOP_X)[i * 4 : (i + 1) * 4]
+        w = tf.constant(_LOOP_W)[i * 4 : (i + 1) * 4]
+        return _loop_total(x, w)
+
+    @tf.function
+    def step() -> tf.Tensor:
+        with tcl.exact_averaging():
+            per_replica = mirrored_strategy.run(replica_fn)
+        return mirrored_strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica, axis=None)
+
+    assert float(step()) == pytest.approx(want, rel=1e-6)

@@ -14,6 +14,8 @@ from ._keras_internals import keep_losses_per_replica
 __all__ = ["add_model_losses", "collect_into"]
 
 _F32 = tf.float32
+#: Set on a loss ``collect_into`` sent to a layer: the collection it was added to.
+_MEANT_FOR = "_tfcompat_losses_collection"
 
 # --------------------------------------------------------------------------
 # Collections <-> Keras.
@@ -65,6 +67,7 @@ def collect_into(
         loss = tf.convert_to_tensor(loss)
         if loss.dtype in (tf.float16, tf.bfloat16):
             loss = tf.cast(loss, _F32)
+        setattr(loss, _MEANT_FOR, collection)  # for add_model_losses
         layer.add_loss(loss)
         return True
 
@@ -90,8 +93,12 @@ def add_model_losses(
             tcl.keras.add_model_losses(model)
             total = tcl.get_total_loss()
 
-    ``model.losses`` also holds losses that layers added with ``add_loss``
-    (including :func:`collect_into`); they are added too.
+    ``model.losses`` also holds losses that layers added with ``add_loss``;
+    they are added too. Those that :func:`collect_into` redirected go back
+    to the collection they were added to (``LOSSES`` for a contrib loss),
+    not to ``loss_collection``: under ``exact_averaging()`` a regularization
+    loss is counted 1/N on each of N replicas, which would scale a
+    per-replica data loss down N-fold.
 
     Args:
       model: a Keras model or layer.
@@ -102,5 +109,5 @@ def add_model_losses(
     """
     losses = list(model.losses)
     for loss in losses:
-        _collection.add_loss(loss, loss_collection)
+        _collection.add_loss(loss, getattr(loss, _MEANT_FOR, loss_collection))
     return losses
