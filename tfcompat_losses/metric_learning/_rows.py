@@ -78,9 +78,14 @@ class RowBlocks(NamedTuple):
         return rows, rows >= own_start
 
     def slice(self, matrix: tf.Tensor, block: tf.Tensor, b: tf.Tensor) -> tf.Tensor:
-        """``block``'s rows of a ``[B, ...]`` tensor (a slice, not a gather)."""
+        """``block``'s rows of a ``[B, n]`` tensor (a slice, not a gather).
+
+        The width is given, not ``-1``: with a start known only at run time,
+        XLA lowers a ``-1`` size by padding the whole matrix to twice its
+        size in each dimension (a 256 MB buffer for ``[4096, 4096]``).
+        """
         start = tf.minimum(block * self.rows, b - self.rows)
-        return tf.slice(matrix, [start, 0], [self.rows, -1])
+        return tf.slice(matrix, [start, 0], [self.rows, tf.shape(matrix)[1]])
 
 
 def row_blocks(x: tf.Tensor) -> RowBlocks:
