@@ -44,3 +44,22 @@ def test_cli_quick_markdown(bench: ModuleType, capsys: pytest.CaptureFixture[str
     bench.main(["--quick", "--markdown", "--no-previous", "--losses", "contrastive_loss"])
     out = capsys.readouterr().out
     assert "| contrastive_loss | 64 |" in out
+
+
+@pytest.mark.parametrize(
+    ("loss", "mode", "budget"),
+    [
+        ("triplet_semihard_loss", "function", 1.0),
+        ("triplet_semihard_loss", "eager", 1.5),
+        ("lifted_struct_loss", "function", 1.0),
+    ],
+)
+def test_peak_temporaries_at_4096_within_the_issue_budget(
+    bench: ModuleType, loss: str, mode: str, budget: float
+) -> None:
+    """Issue 15's memory target: one call's peak temporaries at B=4096 at
+    most 4 B^2 float32 (256 MB) in ``tf.function``, 1.5x that eagerly
+    (measured 154, 194 and 196 MB; a ``[B, B]`` gradient matrix plus its
+    copy would add 128 MB)."""
+    peak = bench.peak_mb("ours", mode, loss, 4096, bench.PREVIOUS)
+    assert peak <= budget * 4 * 4096**2 * 4 / 2**20, f"{peak:.0f} MB"

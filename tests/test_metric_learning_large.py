@@ -138,3 +138,32 @@ def test_class_members() -> None:
             for j in range(int(members.size[a]))
         )
         assert got == [i for i in range(6) if labels[i] == labels[a]]
+
+
+def test_distance_grad_sum_over_overlapping_blocks_matches_autodiff() -> None:
+    """The blockwise gradient of ``sum(G * squared_distances(x))`` equals
+    autodiff of contrib's formula (no gradient where the distance is 0),
+    with a last block that overlaps the one before and zero rows there."""
+    rng = np.random.default_rng(0)
+    b = 100
+    x = rng.normal(size=(b, 8)).astype(np.float32)
+    x[7] = x[3]  # a duplicate: distance 0 off the diagonal
+    g = rng.normal(size=(b, b)).astype(np.float32)
+    tx = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(tx)
+        sq = tf.reduce_sum(tf.square(tx), 1)
+        d2 = sq[:, None] + sq[None, :] - 2.0 * tf.matmul(tx, tx, transpose_b=True)
+        d2 = tf.linalg.set_diag(d2, tf.zeros([b]))
+        d2 = tf.where(d2 > 0.0, d2, tf.zeros_like(d2))
+        want = tape.gradient(tf.reduce_sum(g * d2), tx).numpy()
+    squared = _rows.squared_distances(tx)
+    acc = _rows.DistanceGradSum.zeros(tx)
+    for start, own_from in [(0, 0), (40, 40), (60, 80)]:  # rows 60..79 were the second block's
+        rows = np.arange(start, start + 40)
+        own = g[rows] * (rows >= own_from)[:, None]
+        acc = _rows.add_distance_grad(
+            acc, tx, tf.transpose(tx), tf.constant(rows, tf.int32), own, tf.gather(squared, rows)
+        )
+    got = acc.total(tx).numpy()
+    np.testing.assert_allclose(got, want, rtol=0, atol=RTOL * np.max(np.abs(want)))

@@ -11,10 +11,11 @@ from .._compat_args import not_converted
 from ._checks import check_same_batch, embeddings_arg, labels_arg, scalar_arg
 from ._rows import (
     ClassMembers,
+    DistanceGradSum,
+    add_distance_grad,
     class_members,
     member,
     row_blocks,
-    squared_distance_grad,
     squared_distances,
 )
 
@@ -253,7 +254,9 @@ class _LiftedSweep:
         d_t = negative_at_max * (ties / count)[:, None]
         d_t += at_min * (to_min / tf.reduce_sum(at_min, 1))[:, None]
         g_squared = tf.where(d > 0.0, -d_t / (2.0 * d), tf.zeros_like(d_t))
-        return squared_distance_grad(g_squared, d, self.x, rows, dx)
+        x = self.x
+        ties = add_distance_grad(DistanceGradSum.zeros(x), x, tf.transpose(x), rows, g_squared, d)
+        return dx + ties.total(x)
 
     def _pair(
         self, negatives: _NegativeSums, anchors: tf.Tensor, positives: tf.Tensor, d: tf.Tensor

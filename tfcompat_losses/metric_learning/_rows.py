@@ -78,9 +78,14 @@ class RowBlocks(NamedTuple):
         return rows, rows >= own_start
 
     def slice(self, matrix: tf.Tensor, block: tf.Tensor, b: tf.Tensor) -> tf.Tensor:
-        """``block``'s rows of a ``[B, ...]`` tensor (a slice, not a gather)."""
+        """``block``'s rows of a ``[B, n]`` tensor (a slice, not a gather).
+
+        The width is given, not ``-1``: with a start known only at run time,
+        XLA lowers a ``-1`` size by padding the whole matrix to twice its
+        size in each dimension (a 256 MB buffer for ``[4096, 4096]``).
+        """
         start = tf.minimum(block * self.rows, b - self.rows)
-        return tf.slice(matrix, [start, 0], [self.rows, -1])
+        return tf.slice(matrix, [start, 0], [self.rows, tf.shape(matrix)[1]])
 
 
 def row_blocks(x: tf.Tensor) -> RowBlocks:
@@ -99,7 +104,7 @@ def squared_distances(x: tf.Tensor) -> tf.Tensor:
 
     ``|a|^2 + |b|^2 - 2 a.b`` clipped at 0, with 0 where that is not
     positive and on the diagonal. No gradient is recorded: the losses built
-    on it give theirs with :func:`distance_matrix_grad`.
+    on it give theirs with :class:`DistanceGradSum`.
     """
     x = tf.stop_gradient(x)
     # Contrib's ops, so contrib's rounding: a distance one ulp off can flip
@@ -113,50 +118,55 @@ def squared_distances(x: tf.Tensor) -> tf.Tensor:
     return tf.maximum(d2, 0.0)
 
 
-def squared_distance_grad(
-    grad_rows: tf.Tensor,
-    squared_rows: tf.Tensor,
-    x: tf.Tensor,
-    rows: tf.Tensor,
-    dx: tf.Tensor,
-) -> tf.Tensor:
-    """``dx`` plus the gradient of ``sum(grad_rows * squared_rows)`` w.r.t. ``x``,
-    for the rows ``rows`` of :func:`squared_distances`.
-
-    Contrib's gradient: none where the distance is 0 (clipped, or the
-    diagonal); elsewhere that of ``|x_a|^2 + |x_n|^2 - 2 x_a.x_n``.
-    """
-    x_rows = tf.gather(x, rows)
-    g = tf.where(squared_rows > 0.0, grad_rows, tf.zeros_like(grad_rows))
-    row_sums = tf.reduce_sum(g, 1)
-    col_sums = tf.reduce_sum(g, 0)
-    d_rows = 2.0 * x_rows * row_sums[:, None] - 2.0 * tf.matmul(g, x)
-    d_all = 2.0 * x * col_sums[:, None] - 2.0 * tf.matmul(g, x_rows, transpose_a=True)
-    return tf.tensor_scatter_nd_add(dx + d_all, rows[:, None], d_rows)
-
-
-def distance_matrix_grad(grad: tf.Tensor, squared: tf.Tensor, x: tf.Tensor) -> tf.Tensor:
-    """The gradient w.r.t. ``x`` of ``sum(grad * squared)``, ``squared`` being
-    :func:`squared_distances` of ``x``, both ``[B, B]``.
+class DistanceGradSum(NamedTuple):
+    """The gradient w.r.t. ``x`` of ``sum(G * squared)``, ``squared`` being
+    :func:`squared_distances` of ``x``, summed a row block of ``G`` at a time
+    (:func:`add_distance_grad`) so that ``G`` never exists whole.
 
     Contrib's gradient: none where the distance is 0 (clipped, or the
     diagonal); elsewhere that of ``|x_a|^2 + |x_n|^2 - 2 x_a.x_n``, i.e.
-    ``2 x rowsum(S) - 2 S x`` with ``S = G + G^T``: one matmul (a transposed
-    one is twice as slow under XLA on CPU), a block of rows at a time.
+    ``2 x (rowsum(G) + colsum(G)) - 2 G x - 2 G^T x``. The ``G^T x`` part is
+    kept transposed, as ``x^T G``: a plain matmul per block, where ``G^T x``
+    would be a transposed one (twice as slow under XLA on CPU).
     """
-    b = tf.shape(x)[0]
-    blocks = row_blocks(x)
 
-    def masked(rows: tf.Tensor, columns: tf.Tensor) -> tf.Tensor:
-        return tf.where(columns > 0.0, rows, tf.zeros_like(rows))
+    weight: tf.Tensor  # [B]: rowsum(G) + colsum(G), masked
+    g_x: tf.Tensor  # [B, dim]: G x
+    x_g: tf.Tensor  # [dim, B]: x^T G, i.e. (G^T x)^T
 
-    def body(i: tf.Tensor, dx: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        rows, own = blocks.indices(i, b)
-        g = masked(blocks.slice(grad, i, b), blocks.slice(squared, i, b))
-        g_t = masked(tf.gather(grad, rows, axis=1), tf.gather(squared, rows, axis=1))
-        s = tf.where(own[:, None], g + tf.transpose(g_t), tf.zeros_like(g))
-        d_rows = 2.0 * tf.gather(x, rows) * tf.reduce_sum(s, 1)[:, None] - 2.0 * tf.matmul(s, x)
-        return i + 1, tf.tensor_scatter_nd_add(dx, rows[:, None], d_rows)
+    @classmethod
+    def zeros(cls, x: tf.Tensor) -> DistanceGradSum:
+        b, dim = tf.shape(x)[0], tf.shape(x)[1]
+        return cls(
+            weight=tf.zeros([b], x.dtype),
+            g_x=tf.zeros_like(x),
+            x_g=tf.zeros([dim, b], x.dtype),
+        )
 
-    _, dx = tf.while_loop(lambda i, _: i < blocks.count, body, (tf.constant(0), tf.zeros_like(x)))
-    return dx
+    def total(self, x: tf.Tensor) -> tf.Tensor:
+        """The gradient, ``[B, dim]``."""
+        return 2.0 * (x * self.weight[:, None] - self.g_x - tf.transpose(self.x_g))
+
+
+def add_distance_grad(
+    acc: DistanceGradSum,
+    x: tf.Tensor,
+    x_t: tf.Tensor,
+    rows: tf.Tensor,
+    grad_rows: tf.Tensor,
+    squared_rows: tf.Tensor,
+) -> DistanceGradSum:
+    """``acc`` plus the rows ``rows`` of ``G``, ``grad_rows`` (``[R, B]``);
+    ``squared_rows`` are the same rows of the distances, ``x_t`` is ``x^T``.
+
+    A row listed twice is counted twice: rows a block does not own (the last
+    block overlaps the one before) must have a zero ``grad_rows``.
+    """
+    g = tf.where(squared_rows > 0.0, grad_rows, tf.zeros_like(grad_rows))
+    return DistanceGradSum(
+        weight=tf.tensor_scatter_nd_add(
+            acc.weight + tf.reduce_sum(g, 0), rows[:, None], tf.reduce_sum(g, 1)
+        ),
+        g_x=tf.tensor_scatter_nd_add(acc.g_x, rows[:, None], tf.matmul(g, x)),
+        x_g=acc.x_g + tf.matmul(tf.gather(x_t, rows, axis=1), g),
+    )

@@ -11,8 +11,9 @@ from .._compat_args import not_converted
 from ._checks import check_same_batch, embeddings_arg, labels_arg, scalar_arg
 from ._rows import (
     ClassMembers,
+    DistanceGradSum,
+    add_distance_grad,
     class_members,
-    distance_matrix_grad,
     member,
     row_blocks,
     squared_distances,
@@ -38,8 +39,8 @@ def triplet_semihard_loss(labels: Any, embeddings: Any, margin: Any = 1.0) -> tf
       A scalar in the embeddings' dtype: contrib's value and gradient; 0 with
       a zero gradient for a batch without positive pairs (contrib: NaN).
       ``O(B^2 K)`` time for classes of at most ``K`` samples and
-      ``O(B^2)`` memory: the distance matrix, its gradient and ``[256, B]``
-      blocks (contrib: ``O(B^3)`` time and memory).
+      ``O(B^2)`` memory: the distance matrix and ``[256, B]`` blocks, no
+      ``[B, B]`` gradient (contrib: ``O(B^3)`` time and memory).
 
     Raises:
       ValueError: wrong ranks, dtypes or batch sizes.
@@ -168,9 +169,11 @@ def semihard_sweep(
     zero = tf.zeros([], dtype)
     bf = tf.cast(b, dtype)
 
+    x_t = tf.transpose(x) if with_grad else zero
+
     def block_body(
-        i: tf.Tensor, total: tf.Tensor, grad: tf.Tensor, dm: tf.Tensor
-    ) -> tuple[tf.Tensor, ...]:
+        i: tf.Tensor, total: tf.Tensor, dx: DistanceGradSum, dm: tf.Tensor
+    ) -> tuple[Any, ...]:
         rows, real = blocks.indices(i, b)
         block = _anchors(blocks.slice(distances, i, b), labels, rows, real)
         local = tf.range(tf.shape(rows)[0])
@@ -202,7 +205,7 @@ def semihard_sweep(
             (tf.constant(0), total, g_dist, zeros_r, zeros_r, dm),
         )
         if not with_grad:
-            return i + 1, total, grad, dm
+            return i + 1, total, dx, dm
         d = block.distances
         # reduce_max's gradient: shared by the entries equal to the maximum.
         is_max = tf.cast(tf.equal(d, block.row_max[:, None]), dtype)
@@ -210,12 +213,12 @@ def semihard_sweep(
         far = tf.cast(tf.equal(block.negatives, block.farthest_negative[:, None]), dtype)
         g_dist += far * tf.math.divide_no_nan(g_far, tf.reduce_sum(far, 1))[:, None]
         # Rows the last block shares with the one before have a zero gradient here.
-        return i + 1, total, tf.tensor_scatter_nd_add(grad, rows[:, None], g_dist), dm
+        return i + 1, total, add_distance_grad(dx, x, x_t, rows, g_dist, d), dm
 
-    grad = tf.zeros_like(distances) if with_grad else zero
-    _, total, grad, dm = tf.while_loop(
-        lambda i, *_: i < blocks.count, block_body, (tf.constant(0), zero, grad, zero)
+    dx = DistanceGradSum.zeros(x) if with_grad else zero
+    _, total, dx, dm = tf.while_loop(
+        lambda i, *_: i < blocks.count, block_body, (tf.constant(0), zero, dx, zero)
     )
     if not with_grad:
         return total, zero, dm
-    return total, distance_matrix_grad(grad, distances, x), dm
+    return total, dx.total(x), dm
