@@ -97,6 +97,9 @@ def test_without_the_table_serialization_still_works(monkeypatch: pytest.MonkeyP
     y = np.eye(3, dtype=np.float32)
     logits = np.array([[2.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 3.0]], np.float32)
     assert float(back(y, logits)) == pytest.approx(float(loss(y, logits)))
+    # The public way to name the class in compile(loss=...), table or not.
+    named = tf.keras.losses.get({"class_name": "tfcompat_losses>SoftmaxCrossEntropy", "config": {}})
+    assert type(named) is tck.SoftmaxCrossEntropy
 
 
 def test_in_xla_reads_the_enclosing_xla_context() -> None:

@@ -10,7 +10,11 @@ table as well, so that a string names them in ``compile``.
 
 Fallback: if a Keras release moves the table, string names in ``compile``
 are unavailable (Keras then raises "Could not interpret loss identifier"),
-while instances, serialization and ``.keras`` reloads work as before.
+while instances, serialization and ``.keras`` reloads work as before, and
+so does the public way to name a class in ``compile``: a config dict,
+``{"class_name": "tfcompat_losses>SoftmaxCrossEntropy", "config": {}}``.
+The write only adds package-qualified names (``setdefault``), so it can
+never shadow a Keras loss.
 tf_keras resolves registered names itself and needs none of this.
 """
 
