@@ -246,9 +246,7 @@ def test_semihard_search_matches_contrib_formulation(b: int, kind: str, seed: in
     elif kind == "uniform":
         x = rng.random((b, 3)).astype(np.float32)
     else:  # near-duplicates and far outliers: rounding ties at the row max
-        x = (rng.integers(0, 3, (b, 2)) * 1e-3 + 30 * (rng.random((b, 2)) < 0.1)).astype(
-            np.float32
-        )
+        x = (rng.integers(0, 3, (b, 2)) * 1e-3 + 30 * (rng.random((b, 2)) < 0.1)).astype(np.float32)
     labels = tf.constant(rng.integers(0, max(1, int(rng.integers(1, b + 1))), b))
     x_t = tf.constant(x)
     margin = float(rng.choice([0.0, 0.5, 1.0]))
@@ -322,7 +320,9 @@ def test_emi_table_matches_sklearn() -> None:
     for n in (2, 7, 30, 64):
         labels = rng.integers(0, max(2, n // 4), n)
         sizes = np.unique(labels, return_counts=True)[1]
-        table = expected_mutual_information_table(tf.constant(sizes, tf.int32), tf.constant(n)).numpy()
+        table = expected_mutual_information_table(
+            tf.constant(sizes, tf.int32), tf.constant(n)
+        ).numpy()
         for _ in range(5):
             pred = rng.integers(0, rng.integers(2, n + 1), n)
             cont = np.zeros((len(sizes), pred.max() + 1), np.int64)

@@ -76,10 +76,7 @@ PAIRS = {
         "tfcompat_losses.add_loss(loss=r, loss_collection=tfcompat_losses.REGULARIZATION_LOSSES)",
     ),
     "add_regularization_multiline_comment": (
-        "tf.add_to_collection(\n"
-        "    tf.GraphKeys.REGULARIZATION_LOSSES,\n"
-        "    r,  # the penalty\n"
-        ")",
+        "tf.add_to_collection(\n    tf.GraphKeys.REGULARIZATION_LOSSES,\n    r,  # the penalty\n)",
         "tfcompat_losses.add_loss(\n"
         "    r, tfcompat_losses.REGULARIZATION_LOSSES,  # the penalty\n"
         ")",
@@ -193,11 +190,14 @@ def test_a_loss_key_passed_to_a_loss_function_is_fine() -> None:
         """,
         notes=[],
     )
-    assert migrate_source(
-        "import tensorflow as tf\n"
-        "import tfcompat_losses\n"
-        "tfcompat_losses.add_loss(r, loss_collection=tf.GraphKeys.REGULARIZATION_LOSSES)\n"
-    ).notes == []
+    assert (
+        migrate_source(
+            "import tensorflow as tf\n"
+            "import tfcompat_losses\n"
+            "tfcompat_losses.add_loss(r, loss_collection=tf.GraphKeys.REGULARIZATION_LOSSES)\n"
+        ).notes
+        == []
+    )
 
 
 def test_other_collections_and_lookalikes_untouched() -> None:

@@ -10,6 +10,7 @@ import tensorflow as tf
 from .._compat_args import not_converted
 from ._checks import check_same_batch, embeddings_arg, labels_arg, scalar_arg
 from ._rows import (
+    BLOCKS_IN_FLIGHT,
     ClassMembers,
     DistanceGradSum,
     add_distance_grad,
@@ -141,7 +142,10 @@ class _LiftedSweep:
         zeros = tf.zeros([self.b], dtype)
         init = (tf.constant(0), tf.fill([self.b], tf.constant(-np.inf, dtype)), zeros, zeros)
         _, largest, sums, contrib_max = tf.while_loop(
-            lambda i, *_: i < self.blocks.count, body, init
+            lambda i, *_: i < self.blocks.count,
+            body,
+            init,
+            parallel_iterations=BLOCKS_IN_FLIGHT,
         )
         return _NegativeSums(largest=largest, sum=sums, contrib_max=contrib_max)
 
@@ -233,7 +237,10 @@ class _LiftedSweep:
             return i + 1, dx
 
         _, dx = tf.while_loop(
-            lambda i, _: i < self.blocks.count, body, (tf.constant(0), pairs.dx_positive)
+            lambda i, _: i < self.blocks.count,
+            body,
+            (tf.constant(0), pairs.dx_positive),
+            parallel_iterations=BLOCKS_IN_FLIGHT,
         )
         return dx
 

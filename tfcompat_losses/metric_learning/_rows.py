@@ -17,6 +17,11 @@ import tensorflow as tf
 
 #: Anchors per block: ``[256, 4096]`` float32 is 4 MB per temporary.
 BLOCK_ROWS = 256
+#: Anchor blocks a ``tf.while_loop`` over blocks may compute at once. Their
+#: temporaries are the peak memory; with TensorFlow's default (10) a loaded
+#: machine held up to 10 blocks' (353 MB for triplet at B=4,096, over the
+#: 256 MB budget). Two keep both cores busy.
+BLOCKS_IN_FLIGHT = 2
 
 
 class ClassMembers(NamedTuple):

@@ -10,6 +10,7 @@ import tensorflow as tf
 from .._compat_args import not_converted
 from ._checks import check_same_batch, embeddings_arg, labels_arg, scalar_arg
 from ._rows import (
+    BLOCKS_IN_FLIGHT,
     ClassMembers,
     DistanceGradSum,
     add_distance_grad,
@@ -217,7 +218,10 @@ def semihard_sweep(
 
     dx = DistanceGradSum.zeros(x) if with_grad else zero
     _, total, dx, dm = tf.while_loop(
-        lambda i, *_: i < blocks.count, block_body, (tf.constant(0), zero, dx, zero)
+        lambda i, *_: i < blocks.count,
+        block_body,
+        (tf.constant(0), zero, dx, zero),
+        parallel_iterations=BLOCKS_IN_FLIGHT,
     )
     if not with_grad:
         return total, zero, dm

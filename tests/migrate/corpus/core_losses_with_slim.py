@@ -24,12 +24,14 @@ def inputs():
 
 
 def losses(d):
-    cls = tf.losses.softmax_cross_entropy(d["onehot"], d["logits"], weights=d["w"],
-                                          label_smoothing=0.1)
+    cls = tf.losses.softmax_cross_entropy(
+        d["onehot"], d["logits"], weights=d["w"], label_smoothing=0.1
+    )
     dom = slim.losses.sigmoid_cross_entropy(d["d_logits"], d["d_labels"])
     rec = slim.losses.mean_squared_error(d["rec"], d["x"], weights=0.5)
-    huber = tf.losses.huber_loss(d["x"], d["rec"], delta=0.5,
-                                 reduction=tf.losses.Reduction.SUM_BY_NONZERO_WEIGHTS)
+    huber = tf.losses.huber_loss(
+        d["x"], d["rec"], delta=0.5, reduction=tf.losses.Reduction.SUM_BY_NONZERO_WEIGHTS
+    )
     return {
         "cls": cls,
         "dom": dom,

@@ -24,8 +24,9 @@ def losses(d):
     center_penalty = tf.reduce_mean(tf.square(d["centers"]))
     factor = 0.5
     tf.add_to_collection(tf.GraphKeys.REGULARIZATION_LOSSES, center_penalty * factor)
-    tf.add_to_collection(tf.GraphKeys.REGULARIZATION_LOSSES,
-                         tf.nn.l2_loss(d["kernel"]) * 0.01)  # weight decay
+    tf.add_to_collection(
+        tf.GraphKeys.REGULARIZATION_LOSSES, tf.nn.l2_loss(d["kernel"]) * 0.01
+    )  # weight decay
     reg = tf.add_n(tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES))
     return {
         "cls": cls,
