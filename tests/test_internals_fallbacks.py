@@ -134,13 +134,16 @@ def test_without_the_xla_query_cluster_loss_still_fails_loudly(
     assert not isinstance(caught.value, AssertionError)
 
 
+LOGITS = [[2.0, 0.0, -1.0], [0.5, 0.5, 3.0]]
+SOFT_LABELS = [[0.7, 0.2, 0.1], [0.0, 0.5, 0.5]]
+
+
 def _softmax_label_gradient() -> tuple[float, Any]:
     """Softmax CE of soft labels under a tape: (value, gradient w.r.t. the labels)."""
-    logits = tf.constant([[2.0, 0.0, -1.0], [0.5, 0.5, 3.0]])
-    labels = tf.constant([[0.7, 0.2, 0.1], [0.0, 0.5, 0.5]])
+    labels = tf.constant(SOFT_LABELS)
     with tf.GradientTape() as tape:
         tape.watch(labels)
-        loss = tcl.softmax_cross_entropy(logits, labels, weights=[1.0, 2.0])
+        loss = tcl.softmax_cross_entropy(tf.constant(LOGITS), labels, weights=[1.0, 2.0])
     return float(loss), tape.gradient(loss, labels)
 
 
@@ -157,19 +160,14 @@ def test_tape_query_sees_tapes_and_accumulators() -> None:
 def test_labels_gradient_is_stopped_under_a_tape() -> None:
     value, grad = _softmax_label_gradient()
     assert grad is None  # contrib: no gradient into the labels
-    plain = float(
-        tcl.softmax_cross_entropy(
-            [[2.0, 0.0, -1.0], [0.5, 0.5, 3.0]], [[0.7, 0.2, 0.1], [0.0, 0.5, 0.5]], [1.0, 2.0]
-        )
-    )
+    plain = float(tcl.softmax_cross_entropy(LOGITS, SOFT_LABELS, [1.0, 2.0]))
     assert value == plain
 
 
 def test_labels_forward_tangent_is_stopped() -> None:
-    logits = tf.constant([[2.0, 0.0, -1.0]])
-    labels = tf.constant([[0.7, 0.2, 0.1]])
+    labels = tf.constant(SOFT_LABELS)
     with tf.autodiff.ForwardAccumulator(labels, tf.ones_like(labels)) as acc:
-        loss = tcl.softmax_cross_entropy(logits, labels)
+        loss = tcl.softmax_cross_entropy(tf.constant(LOGITS), labels)
     assert acc.jvp(loss) is None
 
 

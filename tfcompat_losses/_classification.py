@@ -107,11 +107,17 @@ def _sigmoid_inputs(fn: str, logits: Any, labels: Any, label_smoothing: Any) -> 
     return x, y, _smoothing(fn, label_smoothing)
 
 
+def _labels_in(y: tf.Tensor, dtype: tf.DType) -> tuple[tf.Tensor, int]:
+    """The labels in the logits' ``dtype``, and the casts contrib made for it (0 or 1)."""
+    if same_dtype(y.dtype, dtype):
+        return y, 0
+    return _raw.Cast(x=y, DstT=dtype, name="Cast"), 1
+
+
 def _sigmoid_cross_entropy(x: tf.Tensor, y: tf.Tensor, s: Any) -> tuple[tf.Tensor, int]:
     """Per-element losses and the casts contrib made (for its op names)."""
-    casts = int(not same_dtype(y.dtype, x.dtype))
-    yc = cast(y, x.dtype, "Cast")
-    if isinstance(s, (tf.Tensor, tf.Variable)) or s > 0:
+    yc, casts = _labels_in(y, x.dtype)
+    if not isinstance(s, float) or s > 0:  # a tensor, or a smoothing to apply
         st = _raw.Cast(x=s, DstT=x.dtype) if isinstance(s, (tf.Tensor, tf.Variable)) else s
         yc = _raw.AddV2(
             x=_raw.Mul(x=yc, y=_raw.Sub(x=tf.constant(1.0, x.dtype), y=st)),
@@ -188,10 +194,7 @@ def _softmax_inputs(fn: str, logits: Any, labels: Any, label_smoothing: Any) -> 
 def _softmax_cross_entropy(x: tf.Tensor, y: tf.Tensor, s: Any) -> tuple[tf.Tensor, int]:
     """Per-sample losses and the casts contrib made (for its op names)."""
     dtype = x.dtype
-    casts = 0
-    if not same_dtype(y.dtype, dtype):
-        casts = 1
-        y = _raw.Cast(x=y, DstT=dtype, name="Cast")
+    y, casts = _labels_in(y, dtype)
     if not isinstance(s, float) or s > 0:  # a tensor, or a smoothing to apply
         casts += 1
         c = x.shape[1]

@@ -79,12 +79,9 @@ class ScopedStack(Generic[_T]):
         self._key = f"tfcompat_losses.scoped.{name}"  # the graph collection it is shared in
         self._local = _Stack()
 
-    def _own(self) -> list[_T]:
-        return self._local.values
-
     def top(self, default: _T) -> _T:
         """The innermost value for this thread (or its replica parent), else ``default``."""
-        own = self._local.values  # (every loss asks: kept cheap)
+        own = self._local.values
         if own:
             return own[-1]  # type: ignore[no-any-return]
         if _shared_entries and _in_replica_thread():
@@ -97,7 +94,7 @@ class ScopedStack(Generic[_T]):
     def pushed(self, value: _T) -> Iterator[_T]:
         """``value`` is the top for the block (and, outside a replica, its replicas)."""
         global _shared_entries
-        own = self._own()
+        own = self._local.values
         own.append(value)
         shared = None
         if not _in_replica_thread():
@@ -206,7 +203,7 @@ def share(
     single all-reduce of ``[total, count]``.
     """
     if across_replicas is None:
-        across_replicas = EXACT.top(None) is not None  # exact_requested(), once per loss
+        across_replicas = exact_requested()
     ctx = replica_context() if across_replicas else None
     if ctx is None:
         return tf.raw_ops.DivNoNan(x=total, y=count, name="value")
